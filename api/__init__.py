@@ -1,0 +1,1 @@
+"""CORE: the customer information system of a managed-hosting company."""
