@@ -1,0 +1,87 @@
+"""CORE's table layer: declare a table once, get a parameterised query API.
+
+Nothing above this package imports a database driver or writes SQL.
+"""
+
+from api.db.columns import (
+    MISSING,
+    Boolean,
+    Column,
+    Date,
+    Decimal,
+    Enum,
+    Integer,
+    Json,
+    Reference,
+    Serial,
+    Text,
+    Timestamp,
+    Version,
+    utcnow,
+)
+from api.db.database import Database, connect
+from api.db.errors import (
+    CheckViolation,
+    ConflictError,
+    DatabaseError,
+    DataError,
+    Error,
+    ForeignKeyViolation,
+    IntegrityError,
+    InterfaceError,
+    NotFoundError,
+    OperationalError,
+    ProgrammingError,
+    SchemaVersionError,
+    UniqueViolation,
+    ValidationError,
+)
+from api.db.formats import Country, Email, Hostname, IPAddress, Phone, PostalCode
+from api.db.schema import Migration, Schema, add_column, create_table
+from api.db.table import Page, Table, TableInfo
+
+__all__ = [
+    "MISSING",
+    "Boolean",
+    "CheckViolation",
+    "Column",
+    "ConflictError",
+    "Country",
+    "DataError",
+    "Database",
+    "DatabaseError",
+    "Date",
+    "Decimal",
+    "Email",
+    "Enum",
+    "Error",
+    "ForeignKeyViolation",
+    "Hostname",
+    "IPAddress",
+    "Integer",
+    "IntegrityError",
+    "InterfaceError",
+    "Json",
+    "Migration",
+    "NotFoundError",
+    "OperationalError",
+    "Page",
+    "Phone",
+    "PostalCode",
+    "ProgrammingError",
+    "Reference",
+    "Schema",
+    "SchemaVersionError",
+    "Serial",
+    "Table",
+    "TableInfo",
+    "Text",
+    "Timestamp",
+    "UniqueViolation",
+    "ValidationError",
+    "Version",
+    "add_column",
+    "connect",
+    "create_table",
+    "utcnow",
+]
