@@ -60,6 +60,14 @@ class Database:
         """Whether the calling thread has a transaction open."""
         return self._session() is not None
 
+    def ping(self) -> bool:
+        """Tell whether the database answers a trivial query now."""
+        try:
+            self.execute("SELECT 1")
+        except errors.Error:
+            return False
+        return True
+
     def close(self) -> None:
         """Close every pooled connection."""
         self.dialect.close()

@@ -143,8 +143,8 @@ class Compiler:
 
     def text_match(self, expr: str, column: Column, op: str, value: Any) -> Fragment:
         """Compile a case-insensitive ``contains`` or an exact ``startswith``."""
-        if not isinstance(value, str) or len(value) > _MAX_PATTERN:
-            reason = f"must be text of at most {_MAX_PATTERN} characters"
+        if not isinstance(value, str) or len(value) > _MAX_PATTERN or "\x00" in value:
+            reason = f"must be text of at most {_MAX_PATTERN} characters, without NUL"
             raise column.fail(value, reason, "search_text")
         if op == "startswith":
             sql = f"substr({expr}, 1, {len(value)}) = {self.placeholder}"

@@ -29,8 +29,13 @@ logger = logging.getLogger(__name__)
 VERSION_TABLE = "core_schema_version"
 
 
-def column_sql(table: type[Table], name: str, dialect: Dialect) -> str:
-    """Return the definition of one column for ``CREATE`` or ``ALTER TABLE``."""
+def column_sql(
+    table: type[Table], name: str, dialect: Dialect, *, reference: bool = True
+) -> str:
+    """Return the definition of one column for ``CREATE`` or ``ALTER TABLE``.
+
+    :param reference: whether to include the column's ``REFERENCES`` clause.
+    """
     column = table.__meta__.column(name)
     quoted = dialect.quote(name)
     parts = [quoted, column.sql_type(dialect)]
@@ -43,11 +48,25 @@ def column_sql(table: type[Table], name: str, dialect: Dialect) -> str:
     if column.unique and not column.primary_key:
         parts.append("UNIQUE")
     parts += [f"CHECK ({check})" for check in column.checks(quoted, dialect)]
-    if isinstance(column, Reference):
-        target = dialect.quote(column.target_table)
-        key = _target_key(column)
-        parts.append(f"REFERENCES {target} ({key}) ON DELETE {column.on_delete}")
+    if isinstance(column, Reference) and reference:
+        parts.append(_references(column, dialect))
     return " ".join(parts)
+
+
+def _references(column: Reference, dialect: Dialect) -> str:
+    target = dialect.quote(column.target_table)
+    return f"REFERENCES {target} ({_target_key(column)}) ON DELETE {column.on_delete}"
+
+
+def foreign_key_sql(table: type[Table], name: str, dialect: Dialect) -> str:
+    """Return an ``ALTER TABLE`` that adds a reference created out of order."""
+    column = table.__meta__.column(name)
+    assert isinstance(column, Reference)
+    quoted = dialect.quote(table.__meta__.name)
+    return (
+        f"ALTER TABLE {quoted} ADD FOREIGN KEY ({dialect.quote(name)})"
+        f" {_references(column, dialect)}"
+    )
 
 
 def _target_key(column: Reference) -> str:
@@ -56,11 +75,20 @@ def _target_key(column: Reference) -> str:
     return '"' + column.target.__meta__.primary_key.name + '"'
 
 
-def create_table_sql(table: type[Table], dialect: Dialect) -> list[str]:
-    """Return ``CREATE TABLE`` and ``CREATE INDEX`` statements for ``table``."""
+def create_table_sql(
+    table: type[Table], dialect: Dialect, later: frozenset[str] = frozenset()
+) -> list[str]:
+    """Return ``CREATE TABLE`` and ``CREATE INDEX`` statements for ``table``.
+
+    :param later: reference columns whose constraint is added afterwards,
+        because their target table does not exist yet.
+    """
     meta = table.__meta__
     q = dialect.quote
-    lines = [column_sql(table, name, dialect) for name in meta.columns]
+    lines = [
+        column_sql(table, name, dialect, reference=name not in later)
+        for name in meta.columns
+    ]
     lines += [f"UNIQUE ({', '.join(q(n) for n in group)})" for group in meta.unique]
     statements = [f"CREATE TABLE {q(meta.name)} (\n  " + ",\n  ".join(lines) + "\n)"]
 
@@ -165,8 +193,31 @@ class Schema:
         return len(self.migrations) + 1
 
     def statements(self, dialect: Dialect) -> list[str]:
-        """Return every statement that creates the schema in ``dialect``."""
-        return [s for table in self.tables for s in create_table_sql(table, dialect)]
+        """Return every statement that creates the schema in ``dialect``.
+
+        A reference to a table declared later (two tables that refer to each
+        other) gets its constraint once both exist; SQLite needs no such care.
+        """
+        created: set[str] = set()
+        statements: list[str] = []
+        constraints: list[str] = []
+        for table in self.tables:
+            created.add(table.__meta__.name)
+            later = frozenset(self._forward_references(table, created, dialect))
+            statements += create_table_sql(table, dialect, later)
+            constraints += [foreign_key_sql(table, n, dialect) for n in sorted(later)]
+        return statements + constraints
+
+    def _forward_references(
+        self, table: type[Table], created: set[str], dialect: Dialect
+    ) -> list[str]:
+        if dialect.name == "sqlite":
+            return []
+        return [
+            column.name
+            for column in table.__meta__.columns.values()
+            if isinstance(column, Reference) and column.target_table not in created
+        ]
 
     def installed_version(self, db: Database) -> int | None:
         """Return the database's schema version, or ``None`` for an empty database."""
