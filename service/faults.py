@@ -37,6 +37,11 @@ class CoreFault(Fault):
     _type_info = _DETAIL
     faultcode = "Server.Internal"
 
+    class Annotations(Fault.Annotations):
+        """Each fault's docstring becomes its documentation in the WSDL."""
+
+        __use_parent_doc__ = True
+
     def __init__(
         self,
         message: str,

@@ -36,6 +36,11 @@ class CoreModel(ComplexModel):
 
     __namespace__ = TNS
 
+    class Annotations(ComplexModel.Annotations):
+        """Each type's docstring becomes its documentation in the WSDL."""
+
+        __use_parent_doc__ = True
+
 
 def optional(spyne_type: Any, doc: str = "") -> Any:
     """A field a record may leave out (``minOccurs=0``, nillable)."""

@@ -19,7 +19,11 @@ def core(*args: str, db_url: str, **env: str) -> subprocess.CompletedProcess[str
     environ = {**os.environ, "PYTHONPATH": str(ROOT), **env}
     return subprocess.run(
         [sys.executable, "-m", "service.cli", "--db", db_url, *args],
-        capture_output=True, text=True, env=environ, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+        check=False,
     )
 
 
@@ -43,17 +47,37 @@ def test_schema_and_migrate(db_url: str) -> None:
 
 def test_user_add_and_passwd(db_url: str) -> None:
     core("init", db_url=db_url, CORE_ADMIN_PASSWORD="admin password 1")
-    added = core("user", "add", "dora", "--role", "agent", "--email", "dora@example.com",
-                 db_url=db_url, CORE_USER_PASSWORD="first password")
+    added = core(
+        "user",
+        "add",
+        "dora",
+        "--role",
+        "agent",
+        "--email",
+        "dora@example.com",
+        db_url=db_url,
+        CORE_USER_PASSWORD="first password",
+    )
     assert added.returncode == 0, added.stderr
-    changed = core("user", "passwd", "dora", db_url=db_url, CORE_USER_PASSWORD="second password")
+    changed = core(
+        "user", "passwd", "dora", db_url=db_url, CORE_USER_PASSWORD="second password"
+    )
     assert changed.returncode == 0, changed.stderr
     Core.open(db_url).authenticate("dora", "second password")
 
 
 def test_errors_are_one_line_without_traceback(db_url: str) -> None:
-    result = core("user", "add", "x", "--role", "agent", "--email", "x@example.com",
-                  db_url=db_url, CORE_USER_PASSWORD="pw")
+    result = core(
+        "user",
+        "add",
+        "x",
+        "--role",
+        "agent",
+        "--email",
+        "x@example.com",
+        db_url=db_url,
+        CORE_USER_PASSWORD="pw",
+    )
     assert result.returncode == 1
     assert "core init" in result.stderr and "Traceback" not in result.stderr
 
