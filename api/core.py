@@ -22,6 +22,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from api import passwords
+from api.credentials import CredentialCache
 from api.db import Database, ValidationError, connect, utcnow
 from api.errors import AuthenticationFailed, Invalid
 from api.tables import SCHEMA, User
@@ -48,9 +49,15 @@ class Core:
     :param clock: returns the current UTC time; tests pass their own.
     """
 
-    def __init__(self, db: Database, clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], dt.datetime] = utcnow,
+        credentials: CredentialCache | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.credentials = credentials or CredentialCache()
 
     @classmethod
     def open(cls, url: str, *, check: bool = True, **options: Any) -> Core:
@@ -87,10 +94,14 @@ class Core:
             password alike, after the same amount of work.
         """
         user = self._find_user(username)
+        if user is not None and user.active:
+            if self.credentials.verified(username, password, user.password_hash):
+                return Session(self, user)
         stored = user.password_hash if user is not None else passwords.DUMMY_HASH
         matches = passwords.verify_password(password, stored)
         if user is None or not matches or not user.active:
             raise AuthenticationFailed("unknown user name or wrong password")
+        self.credentials.remember(username, password, user.password_hash)
         return Session(self, user)
 
     def _find_user(self, username: str) -> User | None:
