@@ -9,6 +9,7 @@ line per request.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import re
@@ -124,10 +125,11 @@ def stable_order(document: bytes) -> bytes:
     """Sort the schema's types and the messages by name.
 
     Spyne emits them in an order that varies from process to process; sorted,
-    every worker serves the same bytes and the checked-in contract can be
-    compared with what is served.
+    and with docstrings dedented alike, every worker on every Python serves the
+    same bytes and the checked-in contract can be compared with what is served.
     """
     root = etree.fromstring(document)
+    _clean_documentation(root)
     containers = [root, *root.iterfind(f"{{{WSDL_NS}}}types/{{{XSD_NS}}}schema")]
     for container in containers:
         movable = [c for c in container if etree.QName(c).localname in _ORDER]
@@ -140,6 +142,18 @@ def stable_order(document: bytes) -> bytes:
         for offset, child in enumerate(movable):
             container.insert(anchor + offset, child)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _clean_documentation(root: Any) -> None:
+    """Dedent docstrings the same way whatever Python compiled them.
+
+    Python 3.13 strips the common indentation of docstrings itself; older
+    versions keep it. Cleaning them here keeps the contract byte-identical.
+    """
+    for tag in (f"{{{WSDL_NS}}}documentation", f"{{{XSD_NS}}}documentation"):
+        for element in root.iter(tag):
+            if element.text:
+                element.text = inspect.cleandoc(element.text)
 
 
 def _insertion_point(container: Any) -> int:
