@@ -174,6 +174,23 @@ class Database:
             return self._run(session.conn, sql, params)
         return self._autocommit(sql, params)
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement once per row of parameters, in one transaction."""
+        with self.transaction():
+            session = self._session()
+            assert session is not None
+            self.statement_count += 1
+            logger.debug("sql (x%d): %s", len(rows), sql)
+            cur = session.conn.cursor()
+            try:
+                cur.executemany(sql, [tuple(row) for row in rows])
+            except errors.Error:
+                raise
+            except Exception as exc:
+                raise self.dialect.translate(exc) from exc
+            finally:
+                _close_cursor(cur)
+
     def _autocommit(self, sql: str, params: Sequence[Any]) -> Result:
         conn = self.dialect.pool.acquire()
         try:

@@ -419,6 +419,38 @@ class Table(metaclass=TableMeta):
         Columns not given take their default; a required column without one is
         refused with a ``ValidationError``.
         """
+        stored = cls._stored(values)
+        compiler = Compiler(cls, db.dialect)
+        params = [
+            cls.__meta__.columns[n].to_db(v, db.dialect) for n, v in stored.items()
+        ]
+        returning = ", ".join(compiler.q(n) for n in cls.__meta__.columns)
+        sql = f"{cls._insert_sql(compiler, list(stored))} RETURNING {returning}"
+        return cls.load(db, db.execute(sql, params).rows[0])
+
+    @classmethod
+    def insert_many(cls, db: Database, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert many rows that name the same columns; return how many.
+
+        Every row passes the normalizers like :meth:`insert`; the statement is
+        sent once with all the rows, which makes bulk loads much faster.
+        """
+        if not rows:
+            return 0
+        stored = [cls._stored(dict(row)) for row in rows]
+        names = list(stored[0])
+        if any(list(row) != names for row in stored):
+            raise errors.ProgrammingError(
+                "insert_many needs rows naming the same columns"
+            )
+        columns = [cls.__meta__.columns[n] for n in names]
+        params = [[c.to_db(row[c.name], db.dialect) for c in columns] for row in stored]
+        db.execute_many(cls._insert_sql(Compiler(cls, db.dialect), names), params)
+        return len(stored)
+
+    @classmethod
+    def _stored(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """Fill defaults, normalize, and drop generated columns left empty."""
         meta = cls.__meta__
         for column in meta.columns.values():
             if column.name in values:
@@ -428,22 +460,17 @@ class Table(metaclass=TableMeta):
             elif not column.generated:
                 values[column.name] = None
         normalized = cls.normalize(values)
-        stored = {
+        return {
             n: v
             for n, v in normalized.items()
             if not (v is None and meta.columns[n].generated)
         }
 
-        compiler = Compiler(cls, db.dialect)
-        names = ", ".join(compiler.q(name) for name in stored)
-        marks = ", ".join([db.dialect.placeholder] * len(stored))
-        params = [meta.columns[n].to_db(v, db.dialect) for n, v in stored.items()]
-        returning = ", ".join(compiler.q(n) for n in meta.columns)
-        sql = (
-            f"INSERT INTO {compiler.alias} ({names}) VALUES ({marks})"
-            f" RETURNING {returning}"
-        )
-        return cls.load(db, db.execute(sql, params).rows[0])
+    @classmethod
+    def _insert_sql(cls, compiler: Compiler, names: Sequence[str]) -> str:
+        columns = ", ".join(compiler.q(name) for name in names)
+        marks = ", ".join([compiler.placeholder] * len(names))
+        return f"INSERT INTO {compiler.alias} ({columns}) VALUES ({marks})"
 
     @classmethod
     def update(

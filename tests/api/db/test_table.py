@@ -389,3 +389,38 @@ class TestJoins:
             Order.find(many, related=["reference"])
         with pytest.raises(ProgrammingError):
             Order.find(many, reference__customer="x")
+
+
+class TestInsertMany:
+    def test_bulk_rows_are_normalized_and_stored(self, db: Database) -> None:
+        rows = [
+            {"code": f"B{i}", "name": f" Bulk {i} ", "credit": "1.5"} for i in range(50)
+        ]
+        assert Customer.insert_many(db, rows) == 50
+        stored = Customer.find(db, order_by=["id"])
+        assert len(stored) == 50 and stored[0].name == "Bulk 0"
+        assert stored[0].credit == decimal.Decimal("1.50") and stored[0].version == 1
+
+    def test_a_bad_row_stores_nothing(self, db: Database) -> None:
+        rows = [
+            {"code": "B1", "name": "ok"},
+            {"code": "B2", "name": "ok", "tier": "gold"},
+        ]
+        with pytest.raises(ValidationError):
+            Customer.insert_many(db, rows)
+        duplicate = [{"code": "B1", "name": "ok"}, {"code": "B1", "name": "again"}]
+        with pytest.raises(UniqueViolation):
+            Customer.insert_many(db, duplicate)
+        assert Customer.count(db) == 0
+
+    def test_rows_may_leave_defaults_out(self, db: Database) -> None:
+        rows = [{"code": "B1", "name": "ok"}, {"code": "B2", "name": "ok", "rank": 3}]
+        assert Customer.insert_many(db, rows) == 2
+        assert [c.rank for c in Customer.find(db, order_by=["code"])] == [0, 3]
+        assert Customer.insert_many(db, []) == 0
+
+    def test_generated_keys_cannot_be_mixed(self, db: Database) -> None:
+        with pytest.raises(ProgrammingError):
+            Customer.insert_many(
+                db, [{"code": "B1", "name": "a", "id": 7}, {"code": "B2", "name": "b"}]
+            )
