@@ -488,13 +488,8 @@ class Table(metaclass=TableMeta):
         :raises NotFound: when no row has that key.
         """
         meta = cls.__meta__
-        changes = cls._changes(db, key, values)
         compiler = Compiler(cls, db.dialect)
-        assignments = [f"{compiler.q(n)} = {db.dialect.placeholder}" for n in changes]
-        params = [meta.columns[n].to_db(v, db.dialect) for n, v in changes.items()]
-        if meta.version is not None:
-            version = compiler.q(meta.version.name)
-            assignments.append(f"{version} = {version} + 1")
+        assignments, params = cls._set_clause(compiler, cls._changes(db, key, values))
         if not assignments:
             raise errors.ProgrammingError(f"nothing to update in {meta.name}")
 
@@ -508,6 +503,22 @@ class Table(metaclass=TableMeta):
         if not rows:
             raise cls._missing_or_stale(db, key, expected_version)
         return cls.load(db, rows[0])
+
+    @classmethod
+    def _set_clause(
+        cls, compiler: Compiler, changes: Mapping[str, Any]
+    ) -> tuple[list[str], list[Any]]:
+        """Return the ``SET`` assignments and their parameters; bump the version."""
+        meta = cls.__meta__
+        mark = compiler.placeholder
+        assignments = [f"{compiler.q(n)} = {mark}" for n in changes]
+        params = [
+            meta.columns[n].to_db(v, compiler.dialect) for n, v in changes.items()
+        ]
+        if meta.version is not None:
+            version = compiler.q(meta.version.name)
+            assignments.append(f"{version} = {version} + 1")
+        return assignments, params
 
     @classmethod
     def _changes(
@@ -553,13 +564,8 @@ class Table(metaclass=TableMeta):
             raise errors.ProgrammingError(
                 "update rows with dependent columns one by one"
             )
-        changes = cls.normalize(values)
         compiler = Compiler(cls, db.dialect)
-        assignments = [f"{compiler.q(n)} = {db.dialect.placeholder}" for n in changes]
-        params = [meta.columns[n].to_db(v, db.dialect) for n, v in changes.items()]
-        if meta.version is not None:
-            version = compiler.q(meta.version.name)
-            assignments.append(f"{version} = {version} + 1")
+        assignments, params = cls._set_clause(compiler, cls.normalize(values))
         where = compiler.where(filters)
         sql = f"UPDATE {compiler.alias} SET {', '.join(assignments)} WHERE {where.sql}"
         return db.execute(sql, params + where.params).rowcount
