@@ -26,6 +26,7 @@ from spyne.server.wsgi import WsgiApplication
 
 from api.core import Core
 from service.auth import Authenticator, Throttle
+from service.fastxml import FastSoap11
 from service.faults import to_fault
 from service.hardening import (
     HardenedSoap11,
@@ -57,18 +58,22 @@ class Settings:
 
     :param public_url: the address clients reach ``/soap`` at, behind a proxy.
     :param max_body: the largest request body read, in bytes.
+    :param fast_xml: write successful responses with :mod:`service.fastxml`
+        instead of Spyne's serializer; ``CORE_FAST_XML=0`` turns it off.
     """
 
     public_url: str | None = None
     max_body: int = 2 * 1024 * 1024
+    fast_xml: bool = True
 
     @classmethod
     def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Read the settings from ``CORE_PUBLIC_URL`` and ``CORE_MAX_BODY``."""
+        """Read the settings from their ``CORE_*`` environment variables."""
         env = os.environ if environ is None else environ
         return cls(
             public_url=env.get("CORE_PUBLIC_URL") or None,
             max_body=int(env.get("CORE_MAX_BODY", cls.max_body)),
+            fast_xml=env.get("CORE_FAST_XML", "1").strip() != "0",
         )
 
 
@@ -84,14 +89,20 @@ class CoreApplication(Application):
             raise to_fault(error) from error
 
 
-def build_application(core: Core, throttle: Throttle | None = None) -> Application:
-    """Return the Spyne application of CORE's operations, authenticating each call."""
+def build_application(
+    core: Core, throttle: Throttle | None = None, *, fast_xml: bool = True
+) -> Application:
+    """Return the Spyne application of CORE's operations, authenticating each call.
+
+    :param fast_xml: write successful responses with :class:`FastSoap11`;
+        ``False`` leaves every response to Spyne's own serializer.
+    """
     app = CoreApplication(
         SERVICES,
         tns=TNS,
         name="Core",
         in_protocol=HardenedSoap11(validator="lxml"),
-        out_protocol=HardenedSoap11(),
+        out_protocol=FastSoap11() if fast_xml else HardenedSoap11(),
     )
     authenticate = Authenticator(core, throttle or Throttle())
     app.event_manager.add_listener("method_call", authenticate)
@@ -100,7 +111,11 @@ def build_application(core: Core, throttle: Throttle | None = None) -> Applicati
 
 
 def _quiet_spyne() -> None:
-    """Spyne logs each client fault with a traceback and raw requests on errors."""
+    """Spyne logs each client fault with a traceback and raw requests on errors.
+
+    Its debug output, thousands of records per response, is cut at the root.
+    """
+    logging.getLogger("spyne").setLevel(logging.INFO)
     for name in (
         "spyne.application.client",
         "spyne.protocol.soap.soap11.invalid",
@@ -289,7 +304,7 @@ def _fault(start: StartResponse, status: str, code: str, message: str) -> list[b
 def create_app(core: Core, settings: Settings | None = None) -> Router:
     """Return CORE's WSGI application over an opened CORE."""
     settings = settings or Settings.from_environ()
-    app = build_application(core)
+    app = build_application(core, fast_xml=settings.fast_xml)
     soap = WsgiApplication(app, max_content_length=settings.max_body)
     soap.doc.wsdl11.build_interface_document(PLACEHOLDER)
     guarded = HardeningMiddleware(soap, Limits(max_body=settings.max_body))
