@@ -8,9 +8,10 @@ and the database refuse the same values.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, is_dataclass
+from dataclasses import is_dataclass
 from typing import Any
 
 from spyne import (
@@ -100,19 +101,27 @@ def camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+@functools.cache
 def snake(name: str) -> str:
     """``postalCode`` -> ``postal_code``."""
     return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
 def to_model(model: type[ComplexModel], record: Any) -> ComplexModel:
-    """Build an instance of ``model`` from a business record (a dataclass)."""
-    values = asdict(record) if is_dataclass(record) else dict(record)
+    """Build an instance of ``model`` from a business record (a dataclass).
+
+    Fields are read without copying the record, and a customized type (the
+    item of an array) is built as its original class, as Spyne expects.
+    """
+    read = record.get if isinstance(record, dict) else _attribute_reader(record)
     fields = {}
     for name, spyne_type in model._type_info.items():
-        value = values.get(snake(name))
-        fields[name] = _convert(spyne_type, value)
-    return model(**fields)
+        fields[name] = _convert(spyne_type, read(snake(name)))
+    return (getattr(model, "__orig__", None) or model)(**fields)
+
+
+def _attribute_reader(record: Any) -> Any:
+    return lambda name: getattr(record, name, None)
 
 
 def _convert(spyne_type: Any, value: Any) -> Any:
@@ -120,7 +129,9 @@ def _convert(spyne_type: Any, value: Any) -> Any:
     if isinstance(value, list) and item:
         (inner,) = item.values()
         return [to_model(inner, element) for element in value]
-    if isinstance(value, dict) and issubclass(spyne_type, ComplexModel):
+    if (isinstance(value, dict) or is_dataclass(value)) and issubclass(
+        spyne_type, ComplexModel
+    ):
         return to_model(spyne_type, value)
     return value
 

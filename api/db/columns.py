@@ -573,8 +573,7 @@ class Timestamp(Column):
         if value is None:
             return None
         if isinstance(value, str):
-            parsed = dt.datetime.strptime(value, self._SQLITE_FORMAT)
-            return parsed.replace(tzinfo=dt.UTC)
+            return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
 
     def sql_type(self, dialect: Dialect) -> str:
