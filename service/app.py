@@ -1,10 +1,10 @@
-"""The WSGI application: SOAP at ``/soap``, its WSDL, ``/health``, request logs.
+"""The WSGI application: SOAP at ``/soap``, its WSDL, ``/docs``, ``/health``, logs.
 
 :func:`create_app` builds everything once per worker process: the Spyne
 application over CORE's operations, the WSDL (whose address follows the
 configured public URL or the proxy's ``X-Forwarded-*`` headers, never the
-first request's host), the hostile-input guard in front of Spyne, and a log
-line per request.
+first request's host), the integrators' pages at ``/docs``, the hostile-input
+guard in front of Spyne, and a log line per request.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from spyne.server.wsgi import WsgiApplication
 
 from api.core import Core
 from service.auth import Authenticator, Throttle
+from service.docs import DOCS_PATH, docs_app
 from service.fastxml import FastSoap11
 from service.faults import to_fault
 from service.hardening import (
@@ -184,11 +185,19 @@ def _escape(address: str) -> str:
 class Router:
     """Sends each request where it belongs and logs it once."""
 
-    def __init__(self, core: Core, settings: Settings, soap: Any, wsdl: bytes) -> None:
+    def __init__(
+        self,
+        core: Core,
+        settings: Settings,
+        soap: Any,
+        wsdl: bytes,
+        docs: Any = None,
+    ) -> None:
         self.core = core
         self.settings = settings
         self.soap = soap
         self.wsdl = wsdl
+        self.docs = docs
 
     def __call__(
         self, environ: Environ, start_response: StartResponse
@@ -212,6 +221,8 @@ class Router:
         method = environ.get("REQUEST_METHOD", "GET")
         if path == "/health":
             return self.health(start)
+        if self.docs is not None and _under(path, DOCS_PATH):
+            return self.serve_docs(environ, start)
         if path != SOAP_PATH:
             return _fault(start, "404 Not Found", "Client", f"no service at {path}")
         if method == "GET" and "wsdl" in environ.get("QUERY_STRING", "").lower():
@@ -235,6 +246,11 @@ class Router:
             [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
         )
         return [body]
+
+    def serve_docs(self, environ: Environ, start: StartResponse) -> list[bytes]:
+        """The integrators' pages, naming the address the caller should use."""
+        environ["core.address"] = self.address(environ)
+        return list(self.docs(environ, start))
 
     def serve_wsdl(self, environ: Environ, start: StartResponse) -> list[bytes]:
         """The contract, with the address the caller should use."""
@@ -282,6 +298,10 @@ class Router:
         )
 
 
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
 def _request_id(environ: Environ) -> str:
     given = environ.get("HTTP_X_REQUEST_ID", "")
     if re.fullmatch(r"[A-Za-z0-9._-]{1,64}", given):
@@ -309,7 +329,8 @@ def create_app(core: Core, settings: Settings | None = None) -> Router:
     soap.doc.wsdl11.build_interface_document(PLACEHOLDER)
     guarded = HardeningMiddleware(soap, Limits(max_body=settings.max_body))
     wsdl = stable_order(soap.doc.wsdl11.get_interface_document())
-    return Router(core, settings, guarded, wsdl)
+    docs = docs_app(app, wsdl_url_path=f"{SOAP_PATH}?wsdl", title="CORE")
+    return Router(core, settings, guarded, wsdl, docs)
 
 
 def contract() -> bytes:

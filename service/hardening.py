@@ -514,7 +514,7 @@ def _fault_response(status: int, envelope: bytes) -> _Response:
 
 
 class HardenedSoap11(Soap11):  # type: ignore[misc]
-    """SOAP 1.1 input protocol that refuses DTDs and ignores multi-ref ``href``s.
+    """SOAP 1.1 input protocol that refuses DTDs and ignores multi-ref ``href`` links.
 
     Use it as the Spyne application's ``in_protocol``, for instance
     ``HardenedSoap11(validator="lxml")``. A DTD, an unusable charset or bytes the
