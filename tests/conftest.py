@@ -16,6 +16,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import psycopg2
 import pytest
 
+from tests.servers import Server, start_server, stop_server
+
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ("sqlite", "postgresql")
 
@@ -80,3 +82,29 @@ def db_url(
         return str(request.getfixturevalue("postgres_url"))
     path = tmp_path_factory.mktemp("sqlite") / "core.db"
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A CORE server with demo data, once on SQLite and once on PostgreSQL.
+
+    One pair serves the whole run: the service, client and documentation tests
+    all call it, so each test makes its own data with unique names.
+    """
+    folder = tmp_path_factory.mktemp(f"server-{request.param}")
+    if request.param == "postgresql":
+        base = request.getfixturevalue("postgres_database")
+        schema = f"srv_{uuid.uuid4().hex[:10]}"
+        conn = psycopg2.connect(base)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'CREATE SCHEMA "{schema}"')
+        conn.close()
+        url = f"{base}?options=-c%20search_path%3D{schema}"
+    else:
+        url = f"sqlite:///{folder / 'core.db'}"
+    running = start_server(url, folder / "server.log", "--demo")
+    yield running
+    stop_server(running)

@@ -1,9 +1,9 @@
 """The CORE servers that the client tests call.
 
-``server`` is the service tests' session fixture: a server with demo data,
-once on SQLite and once on PostgreSQL. ``broken_server`` is a server whose
-database is damaged on purpose, to provoke the faults that a healthy server
-never answers.
+``server`` is the shared session fixture of ``tests/conftest.py``: a server
+with demo data, once on SQLite and once on PostgreSQL. ``broken_server`` is a
+server whose database is damaged on purpose, to provoke the faults that a
+healthy server never answers.
 """
 
 from __future__ import annotations
@@ -14,12 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.service.conftest import (  # noqa: F401 - fixtures used by this package
-    Server,
-    server,
-    start_server,
-    stop_server,
-)
+from tests.servers import Server, start_server, stop_server
 
 
 @dataclass
