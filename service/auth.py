@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.core import Core, Session
+from api.db import Error
 from api.errors import AuthenticationFailed
-from service.faults import AuthenticationFault
+from service.faults import AuthenticationFault, to_fault
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +194,9 @@ class Authenticator:
             )
             self.sleep(self.throttle.failed(credentials.username))
             self.refuse(ctx, str(error))
+        except Error as error:
+            # The database failing is not the caller's fault: Server.Unavailable.
+            raise to_fault(error) from error
         self.throttle.succeeded(credentials.username)
         return session
 

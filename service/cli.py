@@ -107,6 +107,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         settings=settings,
+        config=args.config,
     )
     serve(options)
     return 0
@@ -165,6 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=int(os.environ.get("CORE_WORKERS", "2"))
     )
     serve.add_argument("--public-url", help="the address of /soap behind a proxy")
+    serve.add_argument(
+        "--config",
+        default=os.environ.get("CORE_GUNICORN_CONFIG") or None,
+        help="a gunicorn configuration file, e.g. deploy/gunicorn.conf.py",
+    )
     serve.add_argument("--demo", action="store_true", help="load demo data if empty")
 
     wsdl = commands.add_parser("wsdl", help=cmd_wsdl.__doc__)

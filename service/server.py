@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 import os
+import runpy
 from dataclasses import dataclass, field
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from api.core import Core
+from api.db import OperationalError
 from api.db.dialects import redact_url
+from api.tables import SCHEMA
 from service.app import SOAP_PATH, Settings, create_app
 
 logger = logging.getLogger(__name__)
@@ -31,6 +34,8 @@ class ServeOptions:
     workers: int = 2
     timeout: int = 30
     settings: Settings = field(default_factory=Settings)
+    #: A gunicorn configuration file whose settings replace CORE's defaults.
+    config: str | None = None
 
 
 def gunicorn_options(options: ServeOptions) -> dict[str, Any]:
@@ -50,6 +55,20 @@ def gunicorn_options(options: ServeOptions) -> dict[str, Any]:
     }
 
 
+def config_file_options(path: str | None) -> dict[str, Any]:
+    """Return the names a gunicorn configuration file sets, read again each call.
+
+    Names that are not gunicorn settings (imports, helpers) are left to the
+    caller to skip, as gunicorn itself does.
+    """
+    if not path:
+        return {}
+    namespace = runpy.run_path(path)
+    return {
+        name: value for name, value in namespace.items() if not name.startswith("_")
+    }
+
+
 class CoreServer(BaseApplication):  # type: ignore[misc]
     """gunicorn application whose workers each serve CORE over the same database."""
 
@@ -58,16 +77,40 @@ class CoreServer(BaseApplication):  # type: ignore[misc]
         super().__init__()
 
     def load_config(self) -> None:
-        for key, value in gunicorn_options(self.options).items():
+        """CORE's settings, then the configuration file's; ``--host``/``--port`` bind.
+
+        gunicorn calls it again on SIGHUP, so an edited file takes effect then.
+        """
+        options = gunicorn_options(self.options)
+        options.update(config_file_options(self.options.config))
+        options["bind"] = f"{self.options.host}:{self.options.port}"
+        for key, value in options.items():
             if key in self.cfg.settings:
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        core = Core.open(self.options.database_url)
+        core = open_in_worker(self.options.database_url)
         logger.info(
             "worker %s serving %s", os.getpid(), redact_url(self.options.database_url)
         )
         return create_app(core, self.options.settings)
+
+
+def open_in_worker(url: str) -> Core:
+    """Open CORE in a worker; a database that is down just now is no reason to die.
+
+    The master checked the schema version before it started any worker. A
+    worker that starts while the database is unreachable (one that replaces a
+    crashed or recycled worker) serves ``Server.Unavailable`` faults until the
+    database is back, instead of failing to boot, which would stop gunicorn
+    and the whole node. A schema of another version still stops it.
+    """
+    core = Core.open(url, check=False)
+    try:
+        SCHEMA.check(core.db)
+    except OperationalError as error:
+        logger.warning("worker %s started without its database: %s", os.getpid(), error)
+    return core
 
 
 def serve(options: ServeOptions) -> None:
@@ -78,4 +121,6 @@ def serve(options: ServeOptions) -> None:
     )
     logger.info("CORE serving on %s, WSDL at %s?wsdl", options.host, address)
     logger.info("database: %s", redact_url(options.database_url))
+    if options.config:
+        logger.info("gunicorn configuration: %s", options.config)
     CoreServer(options).run()
