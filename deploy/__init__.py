@@ -1,0 +1,1 @@
+"""Deployment of CORE: gunicorn, nginx, systemd and PostgreSQL, and a local cluster."""
