@@ -7,7 +7,10 @@ request. :class:`FastSoap11` is the output protocol that replaces only that
 step: the first time an operation answers, it compiles a writer for the
 operation's ``...Response`` message from the declared fields of its types
 (nested types, arrays, optional and required fields, defaults), and from then on
-writes the envelope by joining strings.
+writes the envelope by joining strings. An operation that answers with a
+:class:`~service.types.Reply` is written from its business records directly,
+each camelCase field read from its snake_case attribute, so no Spyne object is
+built; when Spyne must write such an answer, it gets the records' Spyne objects.
 
 The writer follows Spyne's own rules: an absent optional field is left out, an
 absent required one is written ``xsi:nil``, booleans are ``true``/``false``,
@@ -34,6 +37,7 @@ from spyne.model import Array, ComplexModelBase
 from spyne.model.primitive import Boolean, Date, DateTime, Decimal, Integer, Unicode
 
 from service.hardening import HardenedSoap11
+from service.types import Reply, snake
 
 logger = logging.getLogger(__name__)
 
@@ -150,10 +154,14 @@ class Compiler:
 
     :param protocol: the protocol whose attributes, handlers and namespace
         prefixes the writer reproduces.
+    :param records: read the values of complex types from business records
+        (dataclasses or dicts with snake_case names, as
+        :func:`service.types.to_model` reads them) instead of Spyne instances.
     """
 
-    def __init__(self, protocol: HardenedSoap11) -> None:
+    def __init__(self, protocol: HardenedSoap11, *, records: bool = False) -> None:
         self.protocol = protocol
+        self.records = records
         self.nsmap: dict[str | None, str] = dict(protocol.app.interface.nsmap)
         self.prefixes = _prefixes(self.nsmap)
         self.converters = _converters(protocol)
@@ -226,7 +234,7 @@ class Compiler:
         name = key if attributes.sub_name is None else attributes.sub_name
         required, optional = self.element(cls, namespace, name)
         if attributes.max_occurs > 1:
-            return _repeated(required, attributes.min_occurs > 0)
+            return _repeated(required, attributes.min_occurs > 0, self.records)
         return required if attributes.min_occurs > 0 else optional
 
     def element(self, cls: Model, namespace: str, name: str) -> tuple[Write, Write]:
@@ -294,6 +302,8 @@ class Compiler:
         ((key, item),) = cls._type_info.items()
         if self.protocol.get_cls_attrs(item).exc or _base(cls) is not None:
             raise Unsupported(f"an unusual array {cls.get_type_name()}")
+        if self.records and not issubclass(item, ComplexModelBase):
+            raise Unsupported(f"an array of simple values {cls.get_type_name()}")
         return self.member(cls.get_namespace(), key, item)
 
     def record(self, cls: Model) -> Write:
@@ -302,6 +312,8 @@ class Compiler:
         if found is not None:
             return found
         _check_instances(cls)
+        if self.records:
+            return self._record_fields(cls)
         bases: list[Write] = []
         members: list[tuple[str, Write]] = []
 
@@ -322,6 +334,33 @@ class Compiler:
         if base is not None:
             bases.append(self.record(base))
         members += self.members(cls, cls.get_namespace())
+        return write
+
+    def _record_fields(self, cls: Model) -> Write:
+        """The writer of the members of ``cls`` read from a business record.
+
+        Each camelCase field is read from its snake_case attribute or key;
+        anything but a dataclass or a dict is left to Spyne.
+        """
+        if _base(cls) is not None:
+            raise Unsupported(f"{cls.get_type_name()} extends another type")
+        fields: list[tuple[str, Write]] = []
+
+        def write(value: Any, out: Output) -> None:
+            if isinstance(value, dict):
+                for name, member in fields:
+                    member(value.get(name), out)
+                return
+            if not hasattr(type(value), "__dataclass_fields__"):
+                raise Unsupported(f"a record of type {type(value).__name__}")
+            for name, member in fields:
+                member(getattr(value, name, None), out)
+
+        self.bodies[cls] = write  # before the members: a type may hold itself
+        fields += [
+            (snake(key), member)
+            for key, member in self.members(cls, cls.get_namespace())
+        ]
         return write
 
     def tags(self, namespace: str, name: str) -> tuple[str, str, str]:
@@ -412,7 +451,9 @@ def _optional(write: Write) -> Write:
     return optional
 
 
-def _repeated(write: Write, required: bool) -> Write:
+def _repeated(write: Write, required: bool, records: bool = False) -> Write:
+    """The writer of a repeated element; of records, a list without ``None``."""
+
     def repeated(value: Any, out: Output) -> None:
         if value is None:
             if required:
@@ -423,7 +464,19 @@ def _repeated(write: Write, required: bool) -> Write:
         for item in value:
             write(item, out)
 
-    return repeated
+    def repeated_records(value: Any, out: Output) -> None:
+        if value is None:
+            if required:
+                write(value, out)
+            return
+        if type(value) is not list:
+            raise Unsupported(f"repeated records of type {type(value).__name__}")
+        for item in value:
+            if item is None:
+                raise Unsupported("no record in a list of records")
+            write(item, out)
+
+    return repeated_records if records else repeated
 
 
 def _close(out: Output, first: int, end: str, empty: str) -> None:
@@ -445,10 +498,21 @@ class FastSoap11(HardenedSoap11):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._writers: dict[Model, MessageWriter | None] = {}
+        self._writers: dict[tuple[Model, bool], MessageWriter | None] = {}
 
     def serialize(self, ctx: Any, message: Any) -> Any:
-        """Write a successful response; leave anything else to Spyne."""
+        """Write a successful response; leave anything else to Spyne.
+
+        An answer of :class:`~service.types.Reply` records is written from the
+        records themselves; when Spyne must write it, or anything else in
+        the response, it gets the Spyne objects of the records instead.
+        """
+        if _has_reply(ctx.out_object):
+            if self._write_records(ctx, message):
+                return None
+            ctx.out_object = [
+                v.to_model() if type(v) is Reply else v for v in ctx.out_object
+            ]
         writer = self._writer(ctx, message)
         if writer is None:
             return super().serialize(ctx, message)
@@ -470,19 +534,43 @@ class FastSoap11(HardenedSoap11):
             ctx.out_document = etree.fromstring(b"".join(ctx.out_string))
         super().create_out_string(ctx, charset)
 
-    def writer_for(self, message: Model) -> MessageWriter | None:
-        """The compiled writer of a response message, or ``None`` if Spyne writes it."""
-        if message in self._writers:
-            return self._writers[message]
+    def writer_for(
+        self, message: Model, *, records: bool = False
+    ) -> MessageWriter | None:
+        """The compiled writer of a response message, or ``None`` if Spyne writes it.
+
+        :param records: a writer of business records rather than Spyne objects.
+        """
+        key = (message, records)
+        if key in self._writers:
+            return self._writers[key]
         try:
-            writer: MessageWriter | None = self._compile(message)
+            writer: MessageWriter | None = self._compile(message, records)
         except Unsupported as reason:
             logger.info("spyne writes %s: %s", message.get_type_name(), reason)
             writer = None
-        self._writers[message] = writer
+        self._writers[key] = writer
         return writer
 
-    def _writer(self, ctx: Any, message: Any) -> MessageWriter | None:
+    def _write_records(self, ctx: Any, message: Any) -> bool:
+        """Write an answer of records straight to ``ctx.out_string`` if it can."""
+        writer = self._writer(ctx, message, records=True)
+        if writer is None:
+            return False
+        values = [v.record if type(v) is Reply else v for v in ctx.out_object]
+        try:
+            document = writer(values)
+        except Exception as error:  # noqa: BLE001 - Spyne decides what it means
+            logger.debug("spyne writes %s: %r", ctx.descriptor.name, error)
+            return False
+
+        ctx.out_document = None
+        ctx.out_string = [document]
+        return True
+
+    def _writer(
+        self, ctx: Any, message: Any, *, records: bool = False
+    ) -> MessageWriter | None:
         descriptor = ctx.descriptor
         if (
             message is not self.RESPONSE
@@ -493,7 +581,7 @@ class FastSoap11(HardenedSoap11):
             or self._document_listeners(ctx)
         ):
             return None
-        return self.writer_for(descriptor.out_message)
+        return self.writer_for(descriptor.out_message, records=records)
 
     def _document_listeners(self, ctx: Any) -> bool:
         if any(self.event_manager.handlers.get(e) for e in _DOCUMENT_EVENTS):
@@ -501,12 +589,18 @@ class FastSoap11(HardenedSoap11):
         managers = [ctx.app.event_manager, *ctx.descriptor.event_managers]
         return any(m.handlers.get("method_return_document") for m in managers)
 
-    def _compile(self, message: Model) -> MessageWriter:
+    def _compile(self, message: Model, records: bool) -> MessageWriter:
         if self.pretty_print or self.polymorphic or self.encoding != "UTF-8":
             raise Unsupported("pretty printing, polymorphism or another encoding")
         if not self.cleanup_namespaces or None in self.app.interface.nsmap:
             raise Unsupported("unused or default namespace declarations")
-        return Compiler(self).message(message)
+        return Compiler(self, records=records).message(message)
+
+
+def _has_reply(values: Any) -> bool:
+    if type(values) is not list and type(values) is not tuple:
+        return False
+    return any(type(value) is Reply for value in values)
 
 
 def _is_utf8(charset: str) -> bool:

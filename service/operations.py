@@ -16,8 +16,9 @@ import api
 from api.core import Session
 from api.tables import ENTITY_TYPES, SCHEMA, TICKET_STATUSES
 from service import models as m
+from service.fastxml import FastSoap11
 from service.faults import FAULTS
-from service.types import required, to_arguments, to_model
+from service.types import Reply, required, to_arguments
 
 RequestId = Unicode(
     max_len=100,
@@ -49,14 +50,19 @@ def changed_fields(value: Any) -> dict[str, Any]:
     return {name: (None if item == "" else item) for name, item in found.items()}
 
 
-def page(model: type, result: Any) -> Any:
+def reply(ctx: Any, model: type, record: Any) -> Any:
+    """Answer with ``record`` as the contract's ``model``.
+
+    The fast response writer reads the record itself; Spyne's own serializer
+    gets Spyne objects. A list of records answers with a list of ``model``.
+    """
+    answer = Reply(model, record)
+    return answer if isinstance(ctx.out_protocol, FastSoap11) else answer.to_model()
+
+
+def page(ctx: Any, model: type, result: Any) -> Any:
     """Turn a business page into the contract's page type."""
-    item = model._type_info["items"]._type_info
-    (item_type,) = item.values()
-    return model(
-        items=[to_model(item_type, record) for record in result.items],
-        nextCursor=result.next_cursor,
-    )
+    return reply(ctx, model, result)
 
 
 class GeneralService(ServiceBase):
@@ -77,7 +83,7 @@ class GeneralService(ServiceBase):
     @rpc(_returns=m.User, _throws=FAULTS)
     def whoAmI(ctx):
         """Return the user the request is authenticated as."""
-        return to_model(m.User, session(ctx).users.who_am_i())
+        return reply(ctx, m.User, session(ctx).users.who_am_i())
 
     @rpc(
         required(
@@ -90,7 +96,7 @@ class GeneralService(ServiceBase):
     def getHistory(ctx, entityType, key):
         """Return every recorded change of one entity, oldest first (staff only)."""
         entries = session(ctx).history.list(entityType, key)
-        return [to_model(m.HistoryEntry, entry) for entry in entries]
+        return reply(ctx, m.HistoryEntry, list(entries))
 
 
 class UserService(ServiceBase):
@@ -105,12 +111,12 @@ class UserService(ServiceBase):
     def createUser(ctx, user, requestId):
         """Create a user; a customer user needs the number of its account."""
         record = session(ctx).users.create(**to_arguments(user), request_id=requestId)
-        return to_model(m.User, record)
+        return reply(ctx, m.User, record)
 
     @rpc(Username, _returns=m.User, _throws=FAULTS)
     def getUser(ctx, username):
         """Return one user by user name."""
-        return to_model(m.User, session(ctx).users.get(username))
+        return reply(ctx, m.User, session(ctx).users.get(username))
 
     @rpc(
         Username,
@@ -124,7 +130,7 @@ class UserService(ServiceBase):
         record = session(ctx).users.update(
             username, changed_fields(changes), expectedVersion
         )
-        return to_model(m.User, record)
+        return reply(ctx, m.User, record)
 
     @rpc(m.UserFilter, PageSize, Cursor, _returns=m.UserPage, _throws=FAULTS)
     def searchUsers(ctx, filter, pageSize, cursor):  # noqa: A002
@@ -132,7 +138,7 @@ class UserService(ServiceBase):
         result = session(ctx).users.search(
             **to_arguments(filter), page_size=pageSize, cursor=cursor
         )
-        return page(m.UserPage, result)
+        return page(ctx, m.UserPage, result)
 
 
 class AccountService(ServiceBase):
@@ -149,12 +155,12 @@ class AccountService(ServiceBase):
         record = session(ctx).accounts.create(
             **to_arguments(account), request_id=requestId
         )
-        return to_model(m.Account, record)
+        return reply(ctx, m.Account, record)
 
     @rpc(AccountNumber, _returns=m.Account, _throws=FAULTS)
     def getAccount(ctx, accountNumber):
         """Return one account by its number."""
-        return to_model(m.Account, session(ctx).accounts.get(accountNumber))
+        return reply(ctx, m.Account, session(ctx).accounts.get(accountNumber))
 
     @rpc(
         AccountNumber,
@@ -168,7 +174,7 @@ class AccountService(ServiceBase):
         record = session(ctx).accounts.update(
             accountNumber, changed_fields(changes), expectedVersion
         )
-        return to_model(m.Account, record)
+        return reply(ctx, m.Account, record)
 
     @rpc(m.AccountFilter, PageSize, Cursor, _returns=m.AccountPage, _throws=FAULTS)
     def searchAccounts(ctx, filter, pageSize, cursor):  # noqa: A002
@@ -176,31 +182,31 @@ class AccountService(ServiceBase):
         result = session(ctx).accounts.search(
             **to_arguments(filter), page_size=pageSize, cursor=cursor
         )
-        return page(m.AccountPage, result)
+        return page(ctx, m.AccountPage, result)
 
     @rpc(AccountNumber, OptionalVersion, _returns=m.Account, _throws=FAULTS)
     def activateAccount(ctx, accountNumber, expectedVersion):
         """Make a prospect account active; it needs a complete primary contact."""
         record = session(ctx).accounts.activate(accountNumber, expectedVersion)
-        return to_model(m.Account, record)
+        return reply(ctx, m.Account, record)
 
     @rpc(AccountNumber, OptionalVersion, _returns=m.Account, _throws=FAULTS)
     def suspendAccount(ctx, accountNumber, expectedVersion):
         """Suspend an active account and each of its online servers."""
         record = session(ctx).accounts.suspend(accountNumber, expectedVersion)
-        return to_model(m.Account, record)
+        return reply(ctx, m.Account, record)
 
     @rpc(AccountNumber, OptionalVersion, _returns=m.Account, _throws=FAULTS)
     def reactivateAccount(ctx, accountNumber, expectedVersion):
         """Make a suspended account active again; its servers stay suspended."""
         record = session(ctx).accounts.reactivate(accountNumber, expectedVersion)
-        return to_model(m.Account, record)
+        return reply(ctx, m.Account, record)
 
     @rpc(AccountNumber, OptionalVersion, _returns=m.Account, _throws=FAULTS)
     def closeAccount(ctx, accountNumber, expectedVersion):
         """Close an account for good: its servers decommissioned, tickets closed."""
         record = session(ctx).accounts.close(accountNumber, expectedVersion)
-        return to_model(m.Account, record)
+        return reply(ctx, m.Account, record)
 
 
 class ContactService(ServiceBase):
@@ -218,12 +224,12 @@ class ContactService(ServiceBase):
         record = session(ctx).contacts.add(
             accountNumber, **to_arguments(contact), request_id=requestId
         )
-        return to_model(m.Contact, record)
+        return reply(ctx, m.Contact, record)
 
     @rpc(ContactId, _returns=m.Contact, _throws=FAULTS)
     def getContact(ctx, contactId):
         """Return one contact by its id."""
-        return to_model(m.Contact, session(ctx).contacts.get(contactId))
+        return reply(ctx, m.Contact, session(ctx).contacts.get(contactId))
 
     @rpc(
         ContactId,
@@ -237,7 +243,7 @@ class ContactService(ServiceBase):
         record = session(ctx).contacts.update(
             contactId, changed_fields(changes), expectedVersion
         )
-        return to_model(m.Contact, record)
+        return reply(ctx, m.Contact, record)
 
     @rpc(ContactId, OptionalVersion, _returns=Boolean, _throws=FAULTS)
     def removeContact(ctx, contactId, expectedVersion):
@@ -252,9 +258,8 @@ class ContactService(ServiceBase):
     )
     def listContacts(ctx, accountNumber):
         """Return every contact of an account, primary first."""
-        return [
-            to_model(m.Contact, c) for c in session(ctx).contacts.list(accountNumber)
-        ]
+        contacts = session(ctx).contacts.list(accountNumber)
+        return reply(ctx, m.Contact, list(contacts))
 
 
 class ServerService(ServiceBase):
@@ -272,12 +277,12 @@ class ServerService(ServiceBase):
         record = session(ctx).servers.order(
             accountNumber, **to_arguments(order), request_id=requestId
         )
-        return to_model(m.Server, record)
+        return reply(ctx, m.Server, record)
 
     @rpc(ServerNumber, _returns=m.Server, _throws=FAULTS)
     def getServer(ctx, serverNumber):
         """Return one server by its number."""
-        return to_model(m.Server, session(ctx).servers.get(serverNumber))
+        return reply(ctx, m.Server, session(ctx).servers.get(serverNumber))
 
     @rpc(
         ServerNumber,
@@ -291,7 +296,7 @@ class ServerService(ServiceBase):
         record = session(ctx).servers.update(
             serverNumber, changed_fields(changes), expectedVersion
         )
-        return to_model(m.Server, record)
+        return reply(ctx, m.Server, record)
 
     @rpc(m.ServerFilter, PageSize, Cursor, _returns=m.ServerPage, _throws=FAULTS)
     def searchServers(ctx, filter, pageSize, cursor):  # noqa: A002
@@ -299,13 +304,13 @@ class ServerService(ServiceBase):
         result = session(ctx).servers.search(
             **to_arguments(filter), page_size=pageSize, cursor=cursor
         )
-        return page(m.ServerPage, result)
+        return page(ctx, m.ServerPage, result)
 
     @rpc(ServerNumber, OptionalVersion, _returns=m.Server, _throws=FAULTS)
     def startProvisioning(ctx, serverNumber, expectedVersion):
         """Start provisioning an ordered server."""
         record = session(ctx).servers.start_provisioning(serverNumber, expectedVersion)
-        return to_model(m.Server, record)
+        return reply(ctx, m.Server, record)
 
     @rpc(
         ServerNumber,
@@ -320,25 +325,25 @@ class ServerService(ServiceBase):
         record = session(ctx).servers.complete_provisioning(
             serverNumber, hostname, primaryIp, expectedVersion
         )
-        return to_model(m.Server, record)
+        return reply(ctx, m.Server, record)
 
     @rpc(ServerNumber, OptionalVersion, _returns=m.Server, _throws=FAULTS)
     def suspendServer(ctx, serverNumber, expectedVersion):
         """Suspend an online server."""
         record = session(ctx).servers.suspend(serverNumber, expectedVersion)
-        return to_model(m.Server, record)
+        return reply(ctx, m.Server, record)
 
     @rpc(ServerNumber, OptionalVersion, _returns=m.Server, _throws=FAULTS)
     def resumeServer(ctx, serverNumber, expectedVersion):
         """Bring a suspended server online again; its account must be active."""
         record = session(ctx).servers.resume(serverNumber, expectedVersion)
-        return to_model(m.Server, record)
+        return reply(ctx, m.Server, record)
 
     @rpc(ServerNumber, OptionalVersion, _returns=m.Server, _throws=FAULTS)
     def decommissionServer(ctx, serverNumber, expectedVersion):
         """Decommission a server for good; its IP address may be reused."""
         record = session(ctx).servers.decommission(serverNumber, expectedVersion)
-        return to_model(m.Server, record)
+        return reply(ctx, m.Server, record)
 
 
 class TicketService(ServiceBase):
@@ -353,12 +358,12 @@ class TicketService(ServiceBase):
     def openTicket(ctx, ticket, requestId):
         """Open a ticket; its response is due by its severity and the SLA tier."""
         record = session(ctx).tickets.open(**to_arguments(ticket), request_id=requestId)
-        return to_model(m.Ticket, record)
+        return reply(ctx, m.Ticket, record)
 
     @rpc(TicketNumber, _returns=m.Ticket, _throws=FAULTS)
     def getTicket(ctx, ticketNumber):
         """Return one ticket with its comments (customers see public ones only)."""
-        return to_model(m.Ticket, session(ctx).tickets.get(ticketNumber))
+        return reply(ctx, m.Ticket, session(ctx).tickets.get(ticketNumber))
 
     @rpc(m.TicketFilter, PageSize, Cursor, _returns=m.TicketPage, _throws=FAULTS)
     def searchTickets(ctx, filter, pageSize, cursor):  # noqa: A002
@@ -366,7 +371,7 @@ class TicketService(ServiceBase):
         result = session(ctx).tickets.search(
             **to_arguments(filter), page_size=pageSize, cursor=cursor
         )
-        return page(m.TicketPage, result)
+        return page(ctx, m.TicketPage, result)
 
     @rpc(
         TicketNumber,
@@ -378,7 +383,7 @@ class TicketService(ServiceBase):
     def addComment(ctx, ticketNumber, body, public):
         """Comment on a ticket; customers may only write public comments."""
         record = session(ctx).tickets.add_comment(ticketNumber, body, public)
-        return to_model(m.Comment, record)
+        return reply(ctx, m.Comment, record)
 
     @rpc(
         TicketNumber,
@@ -392,7 +397,7 @@ class TicketService(ServiceBase):
         record = session(ctx).tickets.assign(
             ticketNumber, assignee or None, expectedVersion
         )
-        return to_model(m.Ticket, record)
+        return reply(ctx, m.Ticket, record)
 
     @rpc(
         TicketNumber,
@@ -407,7 +412,7 @@ class TicketService(ServiceBase):
         record = session(ctx).tickets.change_status(
             ticketNumber, status, resolution, expectedVersion
         )
-        return to_model(m.Ticket, record)
+        return reply(ctx, m.Ticket, record)
 
 
 SERVICES = [

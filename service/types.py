@@ -136,6 +136,29 @@ def _convert(spyne_type: Any, value: Any) -> Any:
     return value
 
 
+class Reply:
+    """An operation's answer before it becomes Spyne objects: a record and its type.
+
+    The fast response writer reads the business record itself; Spyne's own
+    serializer gets the instances of :meth:`to_model` instead.
+
+    :param model: the contract's type of the record, or of each record of a list.
+    :param record: a business record (a dataclass), or a list of them.
+    """
+
+    __slots__ = ("model", "record")
+
+    def __init__(self, model: type[ComplexModel], record: Any) -> None:
+        self.model = model
+        self.record = record
+
+    def to_model(self) -> Any:
+        """The Spyne instance, or list of instances, that stands for the record."""
+        if isinstance(self.record, list):
+            return [to_model(self.model, item) for item in self.record]
+        return to_model(self.model, self.record)
+
+
 def to_arguments(
     value: ComplexModel | None, *, drop_none: bool = True
 ) -> dict[str, Any]:

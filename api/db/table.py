@@ -87,6 +87,27 @@ class Page:
     next_cursor: str | None = None
 
 
+#: The head of each SELECT statement: (table, dialect, alias, joins) -> SQL text.
+_SELECT_HEADS: dict[tuple[Any, ...], str] = {}
+#: Per table: its column names, and the columns whose stored form differs.
+_LOADERS: dict[type, tuple[tuple[str, ...], list[tuple[str, Any]]]] = {}
+
+
+def _loaders(table: type) -> tuple[tuple[str, ...], list[tuple[str, Any]]]:
+    """Column names of ``table`` and ``from_db`` of those that convert values."""
+    found = _LOADERS.get(table)
+    if found is None:
+        columns = table.__meta__.columns.values()  # type: ignore[attr-defined]
+        names = tuple(column.name for column in columns)
+        converted = [
+            (column.name, column.from_db)
+            for column in columns
+            if type(column).from_db is not Column.from_db
+        ]
+        found = _LOADERS[table] = (names, converted)
+    return found
+
+
 class TableMeta(type):
     """Gathers a table class's columns into ``__meta__`` and makes ``NotFound``."""
 
@@ -349,13 +370,7 @@ class Table(metaclass=TableMeta):
         related: Sequence[str],
         for_update: bool,
     ) -> list[T]:
-        joins = [cls._join(compiler, name, index) for index, name in enumerate(related)]
-        columns = ", ".join([cls._select_list(compiler)] + [j[1] for j in joins])
-        sql = [
-            f"SELECT {columns} FROM {compiler.q(cls.__meta__.name)} AS {compiler.alias}"
-        ]
-        sql += [j[0] for j in joins]
-        sql.append(f"WHERE {where.sql}")
+        sql = [cls._select_head(compiler, tuple(related)), f"WHERE {where.sql}"]
         params = list(where.params)
 
         if order:
@@ -368,6 +383,25 @@ class Table(metaclass=TableMeta):
 
         result = db.execute(" ".join(sql), params)
         return [cls._load_joined(db, raw, related) for raw in result.rows]
+
+    @classmethod
+    def _select_head(cls, compiler: Compiler, related: tuple[str, ...]) -> str:
+        """``SELECT ... FROM ... LEFT JOIN ...``, built once per statement shape."""
+        dialect = compiler.dialect
+        key = (cls, type(dialect), dialect.name, compiler.alias_name, related)
+        head = _SELECT_HEADS.get(key)
+        if head is None:
+            joins = [
+                cls._join(compiler, name, index) for index, name in enumerate(related)
+            ]
+            columns = ", ".join([cls._select_list(compiler)] + [j[1] for j in joins])
+            table = compiler.q(cls.__meta__.name)
+            head = " ".join(
+                [f"SELECT {columns} FROM {table} AS {compiler.alias}"]
+                + [j[0] for j in joins]
+            )
+            _SELECT_HEADS[key] = head
+        return head
 
     @classmethod
     def _select_list(cls, compiler: Compiler) -> str:
@@ -404,10 +438,14 @@ class Table(metaclass=TableMeta):
     @classmethod
     def load(cls: type[T], db: Database, values: Sequence[Any]) -> T:
         """Build a row from the driver's values, in declaration order."""
+        names, converted = _loaders(cls)
         row = cls.__new__(cls)
         row.related = {}
-        for column, value in zip(cls.__meta__.columns.values(), values, strict=True):
-            row.__dict__[column.name] = column.from_db(value, db.dialect)
+        fields = row.__dict__
+        fields.update(zip(names, values, strict=True))
+        dialect = db.dialect
+        for name, from_db in converted:
+            fields[name] = from_db(fields[name], dialect)
         return row
 
     # -- writing ----------------------------------------------------------------------

@@ -44,7 +44,7 @@ from service.fastxml import FastSoap11, escape_text
 from service.faults import NotFoundFault
 from service.hardening import HardenedSoap11
 from service.operations import SERVICES
-from service.types import TNS
+from service.types import TNS, Reply, snake
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 UTC = dt.UTC
@@ -574,3 +574,56 @@ def test_core_answers_alike_with_fast_xml_on_and_off(
 def test_fast_xml_setting(value: str | None, expected: bool) -> None:
     environ = {} if value is None else {"CORE_FAST_XML": value}
     assert Settings.from_environ(environ).fast_xml is expected
+
+
+def as_record(value: Any) -> Any:
+    """A Spyne sample value as a business record: snake_case dicts and lists."""
+    if isinstance(value, list):
+        return [as_record(item) for item in value]
+    if isinstance(value, ComplexModelBase):
+        value = {name: getattr(value, name) for name in type(value)._type_info}
+    if isinstance(value, dict):
+        return {snake(name): as_record(item) for name, item in value.items()}
+    return value
+
+
+def reply_model(message: type) -> type:
+    """The type an operation's :class:`Reply` names: the record's or each item's."""
+    (field,) = message._type_info.values()
+    return field.__orig__ or field
+
+
+class TestReplies:
+    @pytest.mark.parametrize("variant", ("full", "single", "sparse", "dicts"))
+    @pytest.mark.parametrize("operation", OPERATIONS)
+    def test_records_written_as_spyne_writes_their_objects(
+        self,
+        pair: Pair,
+        operation: str,
+        variant: str,
+        fallbacks: Callable[[], list[str]],
+    ) -> None:
+        message = descriptor(pair.fast, operation).out_message
+        sample = Samples().result(message, variant)
+        model = reply_model(message)
+        if not issubclass(model, ComplexModelBase) or issubclass(model, Array):
+            pytest.skip("answers a simple value")
+        answer = Reply(model, as_record(sample))
+        pair.fast.answers[operation] = answer
+        pair.spyne.answers[operation] = answer.to_model()
+
+        fast, spyne = pair.call(operation)
+        assert fast.body == spyne.body
+        assert fallbacks() == []
+
+    def test_an_unknown_record_goes_to_spyne(
+        self, pair: Pair, fallbacks: Callable[[], list[str]]
+    ) -> None:
+        record = type("Odd", (), {"subject": "odd", "number": "T-1"})()
+        answer = Reply(m.Ticket, record)
+        pair.fast.answers["getTicket"] = answer
+        pair.spyne.answers["getTicket"] = answer.to_model()
+
+        fast, spyne = pair.call("getTicket")
+        assert fast.body == spyne.body
+        assert len(fallbacks()) == 1
