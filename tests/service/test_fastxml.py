@@ -593,9 +593,26 @@ def reply_model(message: type) -> type:
     return field.__orig__ or field
 
 
+def answers_a_record(model: type) -> bool:
+    """Whether an operation's answer is a record rather than a simple value."""
+    return issubclass(model, ComplexModelBase) and not issubclass(model, Array)
+
+
+#: The operations that answer records, which a :class:`Reply` carries.
+RECORD_OPERATIONS = sorted(
+    name
+    for service in SERVICES
+    for name, method in service.public_methods.items()
+    if answers_a_record(reply_model(method.out_message))
+)
+
+
 class TestReplies:
+    def test_only_simple_answers_are_left_out(self) -> None:
+        assert sorted(set(OPERATIONS) - set(RECORD_OPERATIONS)) == ["removeContact"]
+
     @pytest.mark.parametrize("variant", ("full", "single", "sparse", "dicts"))
-    @pytest.mark.parametrize("operation", OPERATIONS)
+    @pytest.mark.parametrize("operation", RECORD_OPERATIONS)
     def test_records_written_as_spyne_writes_their_objects(
         self,
         pair: Pair,
@@ -605,10 +622,7 @@ class TestReplies:
     ) -> None:
         message = descriptor(pair.fast, operation).out_message
         sample = Samples().result(message, variant)
-        model = reply_model(message)
-        if not issubclass(model, ComplexModelBase) or issubclass(model, Array):
-            pytest.skip("answers a simple value")
-        answer = Reply(model, as_record(sample))
+        answer = Reply(reply_model(message), as_record(sample))
         pair.fast.answers[operation] = answer
         pair.spyne.answers[operation] = answer.to_model()
 
