@@ -655,7 +655,9 @@ class Table(metaclass=TableMeta):
         current = cls.get_or_none(db, key)
         if current is None:
             return cls.NotFound(f"{cls.__meta__.name} {key!r} does not exist")
-        version = getattr(current, cls.__meta__.version.name)  # type: ignore[union-attr]
+        version_column = cls.__meta__.version
+        assert version_column is not None, "a stale version needs a version column"
+        version = getattr(current, version_column.name)
         return errors.ConflictError(
             f"{cls.__meta__.name} {key!r} was changed by someone else: it is at version"
             f" {version}, not {expected_version}; read it again and retry"

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from api.db import (
     Boolean,
     Column,
+    Database,
     Date,
     Decimal,
     Enum,
@@ -207,7 +208,7 @@ class TestJson:
 class TestStorage:
     """Every type reads back identically on both backends."""
 
-    def test_values_round_trip(self, db) -> None:  # type: ignore[no-untyped-def]
+    def test_values_round_trip(self, db: Database) -> None:
         noon = dt.datetime(2026, 6, 1, 12, 0, 0, 123456, tzinfo=dt.UTC)
         row = make_customer(
             db,
@@ -230,14 +231,14 @@ class TestStorage:
         assert loaded.created_at == noon
         assert loaded.created_at.tzinfo == dt.UTC
 
-    def test_money_sums_stay_exact(self, db) -> None:  # type: ignore[no-untyped-def]
+    def test_money_sums_stay_exact(self, db: Database) -> None:
         for index in range(10):
             make_customer(db, f"C{index}", credit="0.10")
         total = sum(c.credit for c in Customer.find(db))
         assert total == decimal.Decimal("1.00")
         assert Customer.count(db, credit__ge="0.10") == 10
 
-    def test_timestamp_comparisons_use_utc(self, db) -> None:  # type: ignore[no-untyped-def]
+    def test_timestamp_comparisons_use_utc(self, db: Database) -> None:
         early = dt.datetime(2026, 1, 1, 0, 30, tzinfo=dt.UTC)
         make_customer(db, "C1", created_at=early)
         make_customer(db, "C2", created_at=early + dt.timedelta(hours=2))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -285,11 +286,11 @@ class TestInjection:
 
 
 class TestPaging:
-    def collect(self, db: Database, size: int, **options: object) -> list[str]:
+    def collect(self, db: Database, size: int, **options: Any) -> list[str]:
         seen: list[str] = []
         cursor = None
         while True:
-            page = Customer.page(db, size=size, cursor=cursor, **options)  # type: ignore[arg-type]
+            page = Customer.page(db, size=size, cursor=cursor, **options)
             assert len(page.items) <= size
             seen += codes(page.items)
             cursor = page.next_cursor
