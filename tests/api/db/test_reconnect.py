@@ -9,18 +9,13 @@ unless ``CORE_REQUIRE_POSTGRES=1`` makes them fail.
 
 from __future__ import annotations
 
-import glob
 import os
-import pwd
 import shutil
-import socket
-import subprocess
 import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -29,6 +24,13 @@ import psycopg2
 import pytest
 
 from api.db import Database, OperationalError, connect
+from deploy.cluster import (
+    Postgres,
+    Unavailable,
+    find_pg_bindir,
+    free_port,
+    server_user_prefix,
+)
 
 from .conftest import SCHEMA, Customer, make_customer
 
@@ -52,110 +54,28 @@ def unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-def find_bindir() -> Path | None:
-    """Return the directory of ``initdb`` and ``pg_ctl``, newest version first."""
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version)
-    candidates.reverse()
-    if shutil.which("pg_config"):
-        done = subprocess.run(
-            ["pg_config", "--bindir"], capture_output=True, text=True, check=False
-        )
-        candidates.insert(0, done.stdout.strip())
-    for candidate in filter(None, candidates):
-        if all((Path(candidate) / tool).is_file() for tool in ("initdb", "pg_ctl")):
-            return Path(candidate)
-    return None
-
-
-def _version(bindir: str) -> int:
-    name = Path(bindir).parent.name
-    return int(name) if name.isdigit() else 0
-
-
-def server_user_prefix() -> list[str]:
-    """Return the command prefix that runs the server's tools as a non-root user.
-
-    PostgreSQL refuses to run as root, so root runs them as ``postgres``.
-    """
-    if os.geteuid() != 0:
-        return []
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        unavailable("running as root, and there is no 'postgres' user to run a server")
-    if shutil.which("runuser") is None:
-        unavailable("running as root, and there is no runuser to become 'postgres'")
-    return ["runuser", "-u", "postgres", "--"]
-
-
-def free_port() -> int:
-    """Return a loopback TCP port that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Cluster:
-    """A private PostgreSQL server in a temporary directory, on a loopback port."""
-
-    bindir: Path
-    base: Path
-    port: int
-    prefix: list[str]
-
-    @property
-    def data(self) -> Path:
-        """The cluster's data directory."""
-        return self.base / "data"
-
-    def url(self, dbname: str) -> str:
-        """Return the URL of database ``dbname`` for :func:`api.db.connect`."""
-        return (
-            f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
-            f"?application_name={APPLICATION}"
-        )
+class Cluster(Postgres):
+    """The deployment kit's private server, trusting the tests' TCP connections."""
 
     def initdb(self) -> None:
-        """Create the cluster, trusting local connections of ``postgres``."""
+        """Create the cluster, trusting every connection of ``postgres``."""
         self._tool(
             "initdb",
             *("-D", str(self.data), "-A", "trust", "-U", "postgres"),
             *("-E", "UTF8", "--locale=C", "--no-sync"),
         )
 
-    def start(self) -> None:
-        """Start the server and wait until it accepts connections."""
-        options = (
-            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1"
-            " -c fsync=off -c full_page_writes=off"
+    def trusted_url(self, dbname: str) -> str:
+        """Return the URL of database ``dbname`` for :func:`api.db.connect`."""
+        return (
+            f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
+            f"?application_name={APPLICATION}"
         )
-        log = str(self.base / "server.log")
-        self._tool(
-            "pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", "start"
-        )
-
-    def stop(self, mode: str = "fast") -> None:
-        """Stop the server, disconnecting every client, and wait until it is down."""
-        self._tool("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def restart(self) -> None:
         """Stop the server the way an administrator would, then start it again."""
         self.stop()
         self.start()
-
-    def running(self) -> bool:
-        """Tell whether the server is up."""
-        return self._tool("pg_ctl", "-D", str(self.data), "status", check=False) == 0
-
-    def shut_down(self) -> None:
-        """Stop the server if it runs, forcibly when a fast stop does not do."""
-        if not self.running():
-            return
-        try:
-            self.stop()
-        except RuntimeError:
-            self.stop("immediate")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run one statement as the administrator, outside the pool under test."""
@@ -174,31 +94,17 @@ class Cluster:
         finally:
             conn.close()
 
-    def _tool(self, name: str, *args: str, check: bool = True) -> int:
-        command = [*self.prefix, str(self.bindir / name), *args]
-        done = subprocess.run(
-            command,
-            cwd=self.base,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT * 2,
-            check=False,
-        )
-        if check and done.returncode != 0:
-            output = (done.stderr or done.stdout).strip()
-            raise RuntimeError(
-                f"{name} failed with exit code {done.returncode}: {output}"
-            )
-        return done.returncode
-
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
     """A private PostgreSQL server for this module, stopped and removed at the end."""
-    bindir = find_bindir()
+    bindir = find_pg_bindir()
     if bindir is None:
         unavailable("no PostgreSQL server binaries (initdb, pg_ctl) were found")
-    prefix = server_user_prefix()
+    try:
+        prefix = server_user_prefix()
+    except Unavailable as reason:
+        unavailable(str(reason))
 
     # A directory every user can reach, so that root may hand it to postgres.
     base = Path(tempfile.mkdtemp(prefix="core-pg-", dir="/tmp" if prefix else None))
@@ -219,7 +125,7 @@ def db(cluster: Cluster) -> Iterator[Database]:
     """A database of its own on the private server, with a pool of four."""
     name = f"core_reconnect_{uuid.uuid4().hex[:8]}"
     cluster.execute(f'CREATE DATABASE "{name}"')
-    database = connect(cluster.url(name), pool_size=POOL_SIZE, timeout=5)
+    database = connect(cluster.trusted_url(name), pool_size=POOL_SIZE, timeout=5)
     SCHEMA.create(database)
     yield database
 
