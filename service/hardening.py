@@ -251,7 +251,18 @@ def _syntax_refusal(
     # root element shows whether there was one.
     if elements == 0 and _mentions_doctype(body):
         return RequestRefused(DTD, _NO_DTD)
+
+    # libxml2 has limits of its own (a nesting depth of 256, say); newer
+    # releases stop there before the events that would reach ours are read.
+    if _hit_parser_limit(exc):
+        return RequestRefused(LIMIT, f"the request exceeds a parser limit: {exc}")
     return RequestRefused(XML_SYNTAX, f"the request is not well-formed XML: {exc}")
+
+
+def _hit_parser_limit(exc: etree.XMLSyntaxError) -> bool:
+    # The exception's own code, not its error log: lxml's log keeps earlier
+    # documents' errors too.
+    return bool(exc.code == etree.ErrorTypes.ERR_RESOURCE_LIMIT)
 
 
 def _mentions_doctype(body: bytes) -> bool:
