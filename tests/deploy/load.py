@@ -67,6 +67,9 @@ def failure_kind(error: Exception) -> str | None:
         return "timeout"
     if isinstance(error, requests.ConnectionError):
         return "connection error"
+    if isinstance(error, requests.exceptions.ChunkedEncodingError):
+        # nginx had passed on the answer's headers when its node died.
+        return "answer cut short"
     if isinstance(error, XMLSyntaxError):
         return "not XML"
     return None
