@@ -40,8 +40,13 @@ TRANSITIONS = {
 }
 #: How long after being solved a ticket may be reopened.
 REOPEN_WINDOW = dt.timedelta(days=7)
-#: The rows joined to every ticket that is read.
-RELATED = ("account_id", "server_id", "assignee_id", "opened_by_id")
+#: The rows joined to every ticket that is read, with the columns its record shows.
+RELATED = {
+    "account_id": ["number"],
+    "server_id": ["number"],
+    "assignee_id": ["username"],
+    "opened_by_id": ["username"],
+}
 #: Columns recorded in the history, beside the assignee's user name.
 RECORDED = (
     "subject",

@@ -89,23 +89,56 @@ class Page:
 
 #: The head of each SELECT statement: (table, dialect, alias, joins) -> SQL text.
 _SELECT_HEADS: dict[tuple[Any, ...], str] = {}
-#: Per table: its column names, and the columns whose stored form differs.
-_LOADERS: dict[type, tuple[tuple[str, ...], list[tuple[str, Any]]]] = {}
+#: Per table and columns read: their names, and those whose stored form differs.
+_LOADERS: dict[
+    tuple[type, tuple[str, ...] | None], tuple[tuple[str, ...], list[tuple[str, Any]]]
+] = {}
 
 
-def _loaders(table: type) -> tuple[tuple[str, ...], list[tuple[str, Any]]]:
-    """Column names of ``table`` and ``from_db`` of those that convert values."""
-    found = _LOADERS.get(table)
+def _loaders(
+    table: type, only: tuple[str, ...] | None = None
+) -> tuple[tuple[str, ...], list[tuple[str, Any]]]:
+    """Column names of ``table`` (or ``only`` these) and ``from_db`` of those
+    that convert values."""
+    found = _LOADERS.get((table, only))
     if found is None:
-        columns = table.__meta__.columns.values()  # type: ignore[attr-defined]
+        info = table.__meta__  # type: ignore[attr-defined]
+        columns = [info.columns[n] for n in only] if only else info.columns.values()
         names = tuple(column.name for column in columns)
         converted = [
             (column.name, column.from_db)
             for column in columns
             if type(column).from_db is not Column.from_db
         ]
-        found = _LOADERS[table] = (names, converted)
+        found = _LOADERS[(table, only)] = (names, converted)
     return found
+
+
+#: What ``related=`` asks for, normalized: each reference column with the
+#: columns of its target to read (``None`` for all of them).
+Joins = tuple[tuple[str, "tuple[str, ...] | None"], ...]
+Related = Sequence[str] | Mapping[str, Sequence[str]]
+
+
+def _joins(table: type[Table], related: Related) -> Joins:
+    """Check ``related=`` and put it in one hashable form.
+
+    A mapping names the target's columns to read; its primary key is always
+    read too, first, so that a null reference shows as ``None``.
+    """
+    if not isinstance(related, Mapping):
+        return tuple((name, None) for name in related)
+    joins = []
+    for name, wanted in related.items():
+        target = _target(table.__meta__.column(name))
+        if isinstance(wanted, str):
+            raise errors.ProgrammingError(
+                f"related={{{name!r}: ...}} needs a list of column names"
+            )
+        key = target.__meta__.primary_key.name
+        columns = [key] + [target.__meta__.column(c).name for c in wanted if c != key]
+        joins.append((name, tuple(columns)))
+    return tuple(joins)
 
 
 class TableMeta(type):
@@ -272,23 +305,24 @@ class Table(metaclass=TableMeta):
         order_by: Sequence[str] = (),
         limit: int | None = None,
         offset: int | None = None,
-        related: Sequence[str] = (),
+        related: Related = (),
         for_update: bool = False,
         **filters: Any,
     ) -> list[T]:
         """Return the rows matching every filter, in ``order_by`` order.
 
         :param related: reference columns whose rows are joined in and placed in
-            each row's ``related`` mapping (``None`` where the reference is null).
+            each row's ``related`` mapping (``None`` where the reference is null);
+            a mapping from reference column to the target's columns reads only
+            those (and the key): reading another raises ``AttributeError``.
         :param for_update: lock the rows until the transaction ends, where the
             database supports it.
         """
         compiler = Compiler(cls, db.dialect)
         where = compiler.where(filters)
         order = compiler.order(order_by) if order_by else ""
-        return cls._select(
-            db, compiler, where, order, limit, offset, related, for_update
-        )
+        joins = _joins(cls, related)
+        return cls._select(db, compiler, where, order, limit, offset, joins, for_update)
 
     @classmethod
     def first(
@@ -322,7 +356,7 @@ class Table(metaclass=TableMeta):
         size: int,
         cursor: str | None = None,
         order_by: Sequence[str] = (),
-        related: Sequence[str] = (),
+        related: Related = (),
         **filters: Any,
     ) -> Page:
         """Return one page of matching rows and the cursor of the next page.
@@ -351,9 +385,8 @@ class Table(metaclass=TableMeta):
             )
 
         order_sql = compiler.order([("-" if d else "") + n for n, d in order])
-        rows = cls._select(
-            db, compiler, where, order_sql, size + 1, None, related, False
-        )
+        joins = _joins(cls, related)
+        rows = cls._select(db, compiler, where, order_sql, size + 1, None, joins, False)
         if len(rows) <= size:
             return Page(rows)
         return Page(rows[:size], encode_cursor(order, rows[size - 1]))
@@ -367,10 +400,10 @@ class Table(metaclass=TableMeta):
         order: str,
         limit: int | None,
         offset: int | None,
-        related: Sequence[str],
+        joins: Joins,
         for_update: bool,
     ) -> list[T]:
-        sql = [cls._select_head(compiler, tuple(related)), f"WHERE {where.sql}"]
+        sql = [cls._select_head(compiler, joins), f"WHERE {where.sql}"]
         params = list(where.params)
 
         if order:
@@ -382,35 +415,39 @@ class Table(metaclass=TableMeta):
             sql.append(f"FOR UPDATE OF {compiler.alias}")
 
         result = db.execute(" ".join(sql), params)
-        return [cls._load_joined(db, raw, related) for raw in result.rows]
+        return [cls._load_joined(db, raw, joins) for raw in result.rows]
 
     @classmethod
-    def _select_head(cls, compiler: Compiler, related: tuple[str, ...]) -> str:
+    def _select_head(cls, compiler: Compiler, joins: Joins) -> str:
         """``SELECT ... FROM ... LEFT JOIN ...``, built once per statement shape."""
         dialect = compiler.dialect
-        key = (cls, type(dialect), dialect.name, compiler.alias_name, related)
+        key = (cls, type(dialect), dialect.name, compiler.alias_name, joins)
         head = _SELECT_HEADS.get(key)
         if head is None:
-            joins = [
-                cls._join(compiler, name, index) for index, name in enumerate(related)
+            parts = [
+                cls._join(compiler, name, only, index)
+                for index, (name, only) in enumerate(joins)
             ]
-            columns = ", ".join([cls._select_list(compiler)] + [j[1] for j in joins])
+            columns = ", ".join([cls._select_list(compiler)] + [j[1] for j in parts])
             table = compiler.q(cls.__meta__.name)
             head = " ".join(
                 [f"SELECT {columns} FROM {table} AS {compiler.alias}"]
-                + [j[0] for j in joins]
+                + [j[0] for j in parts]
             )
             _SELECT_HEADS[key] = head
         return head
 
     @classmethod
-    def _select_list(cls, compiler: Compiler) -> str:
-        return ", ".join(
-            f"{compiler.alias}.{compiler.q(n)}" for n in cls.__meta__.columns
-        )
+    def _select_list(
+        cls, compiler: Compiler, only: tuple[str, ...] | None = None
+    ) -> str:
+        names = only or cls.__meta__.columns
+        return ", ".join(f"{compiler.alias}.{compiler.q(n)}" for n in names)
 
     @classmethod
-    def _join(cls, compiler: Compiler, name: str, index: int) -> tuple[str, str]:
+    def _join(
+        cls, compiler: Compiler, name: str, only: tuple[str, ...] | None, index: int
+    ) -> tuple[str, str]:
         target = _target(cls.__meta__.column(name))
         joined = Compiler(
             target, compiler.dialect, alias=f"{compiler.alias_name}_j{index}"
@@ -420,25 +457,33 @@ class Table(metaclass=TableMeta):
             f"LEFT JOIN {compiler.q(target.__meta__.name)} AS {joined.alias}"
             f" ON {key} = {compiler.column(name)}"
         )
-        return sql, target._select_list(joined)
+        return sql, target._select_list(joined, only)
 
     @classmethod
-    def _load_joined(
-        cls: type[T], db: Database, raw: Sequence[Any], related: Sequence[str]
-    ) -> T:
+    def _load_joined(cls: type[T], db: Database, raw: Sequence[Any], joins: Joins) -> T:
         width = len(cls.__meta__.columns)
         row = cls.load(db, raw[:width])
-        for name in related:
+        for name, only in joins:
             target = _target(cls.__meta__.columns[name])
-            part = raw[width : width + len(target.__meta__.columns)]
-            width += len(target.__meta__.columns)
-            row.related[name] = target.load(db, part) if part[0] is not None else None
+            end = width + len(only or target.__meta__.columns)
+            part = raw[width:end]
+            width = end
+            loaded = target.load(db, part, only) if part[0] is not None else None
+            row.related[name] = loaded
         return row
 
     @classmethod
-    def load(cls: type[T], db: Database, values: Sequence[Any]) -> T:
-        """Build a row from the driver's values, in declaration order."""
-        names, converted = _loaders(cls)
+    def load(
+        cls: type[T],
+        db: Database,
+        values: Sequence[Any],
+        only: tuple[str, ...] | None = None,
+    ) -> T:
+        """Build a row from the driver's values, in declaration order.
+
+        :param only: the columns the values are of, when not all of them.
+        """
+        names, converted = _loaders(cls, only)
         row = cls.__new__(cls)
         row.related = {}
         fields = row.__dict__

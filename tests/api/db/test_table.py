@@ -385,6 +385,40 @@ class TestJoins:
         page = Order.page(many, size=5, related=["customer_id"])
         assert page.items[0].related["customer_id"].code == "C3"
 
+    def test_related_columns_read_only_those(self, many: Database) -> None:
+        customer = Customer.first(many, code="C2")
+        assert customer is not None
+        first = Order.insert(many, customer_id=customer.id, reference="R1", amount=1)
+        Order.insert(
+            many, customer_id=customer.id, reference="R2", amount=2, parent_id=first.id
+        )
+        related = {"customer_id": ["code", "credit", "created_at"], "parent_id": []}
+
+        orders = Order.find(many, related=related, order_by=["id"])
+
+        joined = orders[0].related["customer_id"]
+        assert joined is not None
+        assert (joined.id, joined.code) == (customer.id, "C2")
+        assert (joined.credit, joined.created_at) == (
+            customer.credit,
+            customer.created_at,
+        )
+        with pytest.raises(AttributeError, match=r"customer\.name was not loaded"):
+            joined.name
+        assert orders[0].related["parent_id"] is None
+        parent = orders[1].related["parent_id"]
+        assert parent is not None and parent.id == first.id
+        page = Order.page(many, size=1, related={"customer_id": ["tier"]})
+        assert page.items[0].related["customer_id"].tier == customer.tier
+
+    def test_related_columns_must_be_declared(self, many: Database) -> None:
+        with pytest.raises(ProgrammingError, match="no column 'nickname'"):
+            Order.find(many, related={"customer_id": ["nickname"]})
+        with pytest.raises(ProgrammingError, match="list of column names"):
+            Order.find(many, related={"customer_id": "code"})
+        with pytest.raises(ProgrammingError, match="not a reference"):
+            Order.find(many, related={"reference": ["code"]})
+
     def test_cannot_join_a_plain_column(self, many: Database) -> None:
         with pytest.raises(ProgrammingError):
             Order.find(many, related=["reference"])
