@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import math
 import os
 import re
 import time
@@ -22,6 +23,7 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 from spyne import Application
+from spyne import const as spyne_const
 from spyne.server.wsgi import WsgiApplication
 
 from api.core import Core
@@ -324,6 +326,7 @@ def _fault(start: StartResponse, status: str, code: str, message: str) -> list[b
 def create_app(core: Core, settings: Settings | None = None) -> Router:
     """Return CORE's WSGI application over an opened CORE."""
     settings = settings or Settings.from_environ()
+    _no_forced_collections()
     app = build_application(core, fast_xml=settings.fast_xml)
     soap = WsgiApplication(app, max_content_length=settings.max_body)
     soap.doc.wsdl11.build_interface_document(PLACEHOLDER)
@@ -331,6 +334,17 @@ def create_app(core: Core, settings: Settings | None = None) -> Router:
     wsdl = stable_order(soap.doc.wsdl11.get_interface_document())
     docs = docs_app(app, wsdl_url_path=f"{SOAP_PATH}?wsdl", title="CORE")
     return Router(core, settings, guarded, wsdl, docs)
+
+
+def _no_forced_collections() -> None:
+    """Stop Spyne from running a full ``gc.collect()`` in a request every second.
+
+    Spyne does it when a call ends, so that the file objects of a request are
+    freed soon; CORE keeps none open past a call, and a full collection of a
+    worker's heap stalls the request that happens to pay for it by several
+    milliseconds. Python's own generational collector still runs.
+    """
+    spyne_const.MIN_GC_INTERVAL = math.inf
 
 
 def contract() -> bytes:

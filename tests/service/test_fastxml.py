@@ -16,9 +16,11 @@ from service import compat  # noqa: F401 - must run before any import of spyne
 import base64
 import datetime as dt
 import decimal
+import gc
 import io
 import itertools
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -566,6 +568,21 @@ def test_core_answers_alike_with_fast_xml_on_and_off(
         assert_same(*answers)
         assert answers[0].body == answers[1].body
     assert fallbacks() == []
+
+
+def test_a_call_never_pays_for_a_full_collection(
+    demo: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(demo, Settings())
+    collections: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda *args: collections.append(1) or 0)
+
+    (authorization, body), *_ = read_requests(demo)
+    post(app, body, authorization)
+    time.sleep(1.1)  # Spyne collects when a second has passed since it last did
+    post(app, body, authorization)
+
+    assert collections == []
 
 
 @pytest.mark.parametrize(
