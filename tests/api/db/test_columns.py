@@ -22,6 +22,7 @@ from api.db import (
     Timestamp,
     ValidationError,
 )
+from api.db.dialects import SQLiteDialect
 
 from .conftest import Customer, make_customer
 
@@ -183,6 +184,25 @@ class TestTimestamp:
     def test_refuses_garbage(self) -> None:
         assert refused(named(Timestamp()), "yesterday").rule == "type"
         assert refused(named(Timestamp()), 1700000000).rule == "type"
+
+    @pytest.mark.parametrize(
+        ("stored", "expected"),
+        [
+            ("2026-03-01 08:30:00.250000", dt.datetime(2026, 3, 1, 8, 30, 0, 250000)),
+            ("2026-03-01 08:30:00", dt.datetime(2026, 3, 1, 8, 30)),
+            ("2026-03-01T10:30:00+02:00", dt.datetime(2026, 3, 1, 8, 30)),
+        ],
+        ids=["as written", "no fraction", "own offset"],
+    )
+    def test_reads_sqlite_text_as_utc(self, stored: str, expected: dt.datetime) -> None:
+        column = named(Timestamp())
+        dialect = SQLiteDialect("sqlite:///unused.db")
+
+        result = column.from_db(stored, dialect)
+
+        assert result == expected.replace(tzinfo=dt.UTC)
+        assert result.utcoffset() == dt.timedelta(0)
+        assert column.from_db(column.to_db(result, dialect), dialect) == result
 
 
 class TestDate:
