@@ -19,7 +19,7 @@ an ordinary classmethod of :class:`Table` that a reader can step through::
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -89,29 +89,63 @@ class Page:
 
 #: The head of each SELECT statement: (table, dialect, alias, joins) -> SQL text.
 _SELECT_HEADS: dict[tuple[Any, ...], str] = {}
-#: Per table and columns read: their names, and those whose stored form differs.
-_LOADERS: dict[
-    tuple[type, tuple[str, ...] | None], tuple[tuple[str, ...], list[tuple[str, Any]]]
-] = {}
+#: Per table and columns read: the function that builds a row from their values.
+_LOADERS: dict[tuple[type, tuple[str, ...] | None], Loader] = {}
+
+Loader = Callable[[Sequence[Any], Any], Any]
 
 
-def _loaders(
-    table: type, only: tuple[str, ...] | None = None
-) -> tuple[tuple[str, ...], list[tuple[str, Any]]]:
-    """Column names of ``table`` (or ``only`` these) and ``from_db`` of those
-    that convert values."""
+def _loader(table: type, only: tuple[str, ...] | None = None) -> Loader:
+    """The function that builds a row of ``table`` from the driver's values.
+
+    It is generated as Python source once per table and set of columns: one
+    dictionary display of the row's fields, calling ``from_db`` only for the
+    columns whose stored form differs. A page of joined rows builds hundreds
+    of rows, and a loop over the columns cost twice as much.
+    """
     found = _LOADERS.get((table, only))
     if found is None:
-        info = table.__meta__  # type: ignore[attr-defined]
-        columns = [info.columns[n] for n in only] if only else info.columns.values()
-        names = tuple(column.name for column in columns)
-        converted = [
-            (column.name, column.from_db)
-            for column in columns
-            if type(column).from_db is not Column.from_db
-        ]
-        found = _LOADERS[(table, only)] = (names, converted)
+        found = _LOADERS[(table, only)] = _generate_loader(table, only)
     return found
+
+
+def _generate_loader(table: type, only: tuple[str, ...] | None) -> Loader:
+    info = table.__meta__  # type: ignore[attr-defined]
+    columns = [info.columns[n] for n in only] if only else list(info.columns.values())
+    namespace: dict[str, Any] = {"new": object.__new__, "table": table}
+    namespace["mismatch"] = _width_mismatch(table, len(columns))
+
+    fields = []
+    for index, column in enumerate(columns):
+        value = f"values[{index}]"
+        if type(column).from_db is not Column.from_db:
+            namespace[f"from_db{index}"] = column.from_db
+            value = f"from_db{index}({value}, dialect)"
+        fields.append(f"{column.name!r}: {value}")
+
+    source = "\n".join(
+        [
+            "def load(values, dialect):",
+            f"    if len(values) != {len(columns)}:",
+            "        mismatch(values)",
+            "    row = new(table)",
+            f"    row.__dict__ = {{'related': {{}}, {', '.join(fields)}}}",
+            "    return row",
+        ]
+    )
+    exec(compile(source, f"<loader of {info.name}>", "exec"), namespace)
+    loader: Loader = namespace["load"]
+    return loader
+
+
+def _width_mismatch(table: type, width: int) -> Callable[[Sequence[Any]], None]:
+    def mismatch(values: Sequence[Any]) -> None:
+        name = table.__meta__.name  # type: ignore[attr-defined]
+        raise errors.ProgrammingError(
+            f"a row of {name} needs {width} values, not {len(values)}"
+        )
+
+    return mismatch
 
 
 #: What ``related=`` asks for, normalized: each reference column with the
@@ -461,15 +495,13 @@ class Table(metaclass=TableMeta):
 
     @classmethod
     def _load_joined(cls: type[T], db: Database, raw: Sequence[Any], joins: Joins) -> T:
-        width = len(cls.__meta__.columns)
-        row = cls.load(db, raw[:width])
-        for name, only in joins:
-            target = _target(cls.__meta__.columns[name])
-            end = width + len(only or target.__meta__.columns)
-            part = raw[width:end]
-            width = end
-            loaded = target.load(db, part, only) if part[0] is not None else None
-            row.related[name] = loaded
+        width, parts = _join_plan(cls, joins)
+        dialect = db.dialect
+        row: T = _loader(cls)(raw[:width], dialect)
+        related = row.related
+        for name, load, start, end in parts:
+            part = raw[start:end]
+            related[name] = load(part, dialect) if part[0] is not None else None
         return row
 
     @classmethod
@@ -483,14 +515,7 @@ class Table(metaclass=TableMeta):
 
         :param only: the columns the values are of, when not all of them.
         """
-        names, converted = _loaders(cls, only)
-        row = cls.__new__(cls)
-        row.related = {}
-        fields = row.__dict__
-        fields.update(zip(names, values, strict=True))
-        dialect = db.dialect
-        for name, from_db in converted:
-            fields[name] = from_db(fields[name], dialect)
+        row: T = _loader(cls, only)(values, db.dialect)
         return row
 
     # -- writing ----------------------------------------------------------------------
@@ -707,6 +732,26 @@ class Table(metaclass=TableMeta):
             f"{cls.__meta__.name} {key!r} was changed by someone else: it is at version"
             f" {version}, not {expected_version}; read it again and retry"
         )
+
+
+#: Per table and joins: the width of the table's own columns, then each joined
+#: row's reference, loader and place among the values read.
+_JOIN_PLANS: dict[tuple[type, Joins], tuple[int, list[tuple[Any, ...]]]] = {}
+
+
+def _join_plan(table: type[Table], joins: Joins) -> tuple[int, list[tuple[Any, ...]]]:
+    """Where each joined row's values are in a row read with ``joins``."""
+    plan = _JOIN_PLANS.get((table, joins))
+    if plan is None:
+        width = start = len(table.__meta__.columns)
+        parts = []
+        for name, only in joins:
+            target = _target(table.__meta__.columns[name])
+            end = start + len(only or target.__meta__.columns)
+            parts.append((name, _loader(target, only), start, end))
+            start = end
+        plan = _JOIN_PLANS[(table, joins)] = (width, parts)
+    return plan
 
 
 def _target(column: Column) -> type[Table]:

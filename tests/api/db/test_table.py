@@ -31,6 +31,17 @@ class TestInsertAndGet:
         assert row.credit == decimal.Decimal("0.00")
         assert row.created_at is not None
 
+    def test_a_loaded_row_converts_stored_values(self, db: Database) -> None:
+        stored = make_customer(db, credit="12.50", settings={"a": [1]})
+        (values,) = db.execute('SELECT * FROM "customer"').rows
+
+        row = Customer.load(db, values)
+
+        assert vars(row) == {**vars(stored), "related": {}}
+        assert row.credit == decimal.Decimal("12.50") and row.settings == {"a": [1]}
+        with pytest.raises(ProgrammingError, match="customer needs 13 values, not 12"):
+            Customer.load(db, values[:-1])
+
     def test_keys_are_not_reused_after_delete(self, db: Database) -> None:
         first = make_customer(db, "C1")
         Customer.delete(db, first.id)
