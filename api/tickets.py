@@ -121,19 +121,27 @@ def ticket_record(
     row: Ticket, now: dt.datetime, comments: list[CommentRecord] | None = None
 ) -> TicketRecord:
     """Build the caller's view of a ticket row read with its related rows."""
-    values = {name: getattr(row, name) for name in RECORDED}
+    related = row.related
+    server, assignee = related["server_id"], related["assignee_id"]
     return TicketRecord(
         number=row.number,
-        account_number=row.related["account_id"].number,  # type: ignore[union-attr]
-        server_number=_name(row, "server_id", "number"),
-        assignee=_name(row, "assignee_id", "username"),
-        opened_by=row.related["opened_by_id"].username,  # type: ignore[union-attr]
+        account_number=related["account_id"].number,  # type: ignore[union-attr]
+        server_number=None if server is None else server.number,
+        subject=row.subject,
+        description=row.description,
+        severity=row.severity,
+        status=row.status,
+        assignee=None if assignee is None else assignee.username,
+        opened_by=related["opened_by_id"].username,  # type: ignore[union-attr]
+        resolution=row.resolution,
+        response_due_at=row.response_due_at,
+        responded_at=row.responded_at,
+        solved_at=row.solved_at,
         overdue=is_overdue(row, now),
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
         comments=comments or [],
-        **values,
     )
 
 
