@@ -77,6 +77,9 @@ _DECLARED_ENCODING = re.compile(r"\ufeff?<\?xml\s[^>]*\bencoding\s*=")
 _DOCTYPE = "<!DOCTYPE"
 _NO_DTD = "DTDs and entity declarations are not allowed in SOAP messages"
 _READ_BLOCK = 64 * 1024
+#: The WSGI environ key under which the guard hands its parsed Envelope on, so
+#: that :class:`HardenedSoap11` does not parse the same bytes a second time.
+PARSED_ENVELOPE = "core.parsed_envelope"
 _XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 _TOO_LARGE = 413
 
@@ -406,7 +409,8 @@ class HardeningMiddleware:
     def _handle(self, environ: WSGIEnvironment) -> _Response:
         try:
             body = read_body(environ, self.limits.max_body)
-            check_document(body, self.limits, _charset(environ.get("CONTENT_TYPE")))
+            charset = _charset(environ.get("CONTENT_TYPE"))
+            envelope = check_document(body, self.limits, charset)
         except RequestRefused as refusal:
             logger.warning(
                 "refused a SOAP request from %s: %s",
@@ -414,7 +418,10 @@ class HardeningMiddleware:
                 refusal,
             )
             return _fault_response(refusal.http_status, refusal.envelope())
-        return _run(self.app, _with_body(environ, body))
+
+        inner = _with_body(environ, body)
+        inner[PARSED_ENVELOPE] = envelope
+        return _run(self.app, inner)
 
 
 def read_body(environ: WSGIEnvironment, max_body: int) -> bytes:
@@ -534,7 +541,17 @@ class HardenedSoap11(Soap11):  # type: ignore[misc]
     """
 
     def create_in_document(self, ctx: Any, charset: str | None = None) -> None:
-        """Parse the request as :class:`Soap11` does, then apply the refusals."""
+        """Parse the request as :class:`Soap11` does, then apply the refusals.
+
+        A request that :class:`HardeningMiddleware` has already parsed is not
+        parsed again: its Envelope is taken from the WSGI environ. The guard's
+        parser drops comments and processing instructions as Spyne's does.
+        """
+        envelope = _parsed_envelope(ctx)
+        if envelope is not None:
+            ctx.in_document = (envelope, {})
+            return
+
         problem = None if charset is None else _charset_problem(charset)
         if problem is not None:
             raise Fault(XML_SYNTAX, problem)
@@ -549,3 +566,21 @@ class HardenedSoap11(Soap11):  # type: ignore[misc]
 
         # An empty id map makes Spyne skip its multi-ref (href) resolution.
         ctx.in_document = (root, {})
+
+
+def _parsed_envelope(ctx: Any) -> etree._Element | None:
+    """The Envelope the guard parsed for this request, taken once, if any.
+
+    Only a plain POST with a Content-Type qualifies: anything else goes
+    through Spyne's own checks, which answer it as they always have.
+    """
+    environ = getattr(ctx.transport, "req_env", None)
+    if not isinstance(environ, dict):
+        return None
+    envelope: etree._Element | None = environ.pop(PARSED_ENVELOPE, None)
+    if envelope is None or environ.get("REQUEST_METHOD") != "POST":
+        return None
+    content_type = environ.get("CONTENT_TYPE") or ""
+    if not content_type or content_type.lower().startswith("multipart/"):
+        return None
+    return envelope

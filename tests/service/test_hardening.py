@@ -726,3 +726,38 @@ def test_the_middleware_in_front_of_spyne(spyne_app: WsgiApp) -> None:
     assert call(app, echo_request("hello")).status == 200
     assert fault_code(call(app, BILLION_LAUGHS).fault()) == soap(DTD)
     assert call(app, method="GET", QUERY_STRING="wsdl").status == 200
+
+
+def test_spyne_reuses_the_envelope_the_guard_parsed(
+    spyne_app: WsgiApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spyne.protocol.soap import soap11
+
+    parsed = []
+    parse = soap11._parse_xml_string
+    monkeypatch.setattr(
+        soap11,
+        "_parse_xml_string",
+        lambda *args: parsed.append(1) or parse(*args),
+    )
+    app = HardeningMiddleware(spyne_app)
+    text = "caf\u00e9 <&> \U0001f600"
+    request = envelope(
+        "<c:echo><!-- a comment --><c:text>"
+        + text.replace("&", "&amp;").replace("<", "&lt;")
+        + "<?pi ignored?><![CDATA[ and more]]></c:text></c:echo>"
+    )
+
+    response = call(app, request)
+
+    assert parsed == []
+    result = etree.fromstring(response.body).findtext(f".//{{{CORE_NS}}}echoResult")
+    assert result == text + " and more"
+    # Without the guard in front, Spyne parses the request itself, alike.
+    assert (
+        etree.fromstring(call(spyne_app, request).body).findtext(
+            f".//{{{CORE_NS}}}echoResult"
+        )
+        == result
+    )
+    assert parsed == [1]
