@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="most seconds of in-process calls per operation",
     )
+    measure.add_argument(
+        "--rounds",
+        type=int,
+        help="interleaved rounds the in-process calls are spread over (5)",
+    )
     measure.add_argument("--duration", type=float, help="HTTP seconds per operation")
     measure.add_argument(
         "--requests", type=int, help="most HTTP requests per operation"
@@ -122,6 +127,7 @@ def options_from(args: argparse.Namespace) -> Options:
         ],
         calls=int(pick(args.calls, 200, 10)),  # type: ignore[call-overload]
         op_seconds=float(pick(args.op_seconds, 10.0, 2.0)),  # type: ignore[arg-type]
+        rounds=int(pick(args.rounds, 5, 2)),  # type: ignore[call-overload]
         http=not args.no_http,
         duration=float(pick(args.duration, 5.0, 1.0)),  # type: ignore[arg-type]
         requests=int(pick(args.requests, 5000, 40)),  # type: ignore[call-overload]

@@ -81,6 +81,22 @@ class Measurement:
     error_sample: str = ""
     response_bytes: int = 0
 
+    def merge(self, later: Measurement) -> Measurement:
+        """This measurement and a later round's of the same operation, as one.
+
+        The first call stays this one's; a later round is measured warm
+        (``cold=False``), so all of its calls are ordinary ones.
+        """
+        return Measurement(
+            first_ms=self.first_ms,
+            first_queries=self.first_queries,
+            seconds=self.seconds + later.seconds,
+            queries=self.queries + later.queries,
+            errors=self.errors + later.errors,
+            error_sample=self.error_sample or later.error_sample,
+            response_bytes=self.response_bytes,
+        )
+
     def describe(self) -> dict[str, Any]:
         """Plain data for the report: percentiles, queries, errors."""
         return {
@@ -111,16 +127,21 @@ def measure(
     *,
     calls: int,
     max_seconds: float,
+    cold: bool = True,
 ) -> Measurement:
-    """Call ``operation`` once cold, then up to ``calls`` times within the time."""
+    """Call ``operation`` once cold, then up to ``calls`` times within the time.
+
+    :param cold: whether the first call signs in afresh and is reported apart;
+        without it, every call is an ordinary one.
+    """
     auth = basic_auth()
     result = Measurement()
-    core.credentials = CredentialCache()
-
-    elapsed, queries, status, body = _timed(app, core, operation, bodies[0], auth)
-    result.first_ms, result.first_queries = elapsed * 1000, queries
-    result.response_bytes = len(body)
-    _check(result, status, body)
+    if cold:
+        core.credentials = CredentialCache()
+        elapsed, queries, status, body = _timed(app, core, operation, bodies[0], auth)
+        result.first_ms, result.first_queries = elapsed * 1000, queries
+        result.response_bytes = len(body)
+        _check(result, status, body)
 
     deadline = time.perf_counter() + max_seconds
     for index in range(calls):

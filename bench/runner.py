@@ -1,9 +1,12 @@
 """One benchmark run: build each data set, measure every variant, collect rows.
 
-For each backend and size the run measures, in this order: CORE in-process
-(as configured for production, then with Spyne's own serializer), the PHP
-reference in-process, and ``core serve`` over HTTP. Each measurement becomes a
-row of plain data; :mod:`bench.report` prints and judges them.
+For each backend and size the run measures CORE in-process (as configured
+for production, then with Spyne's own serializer) and the PHP reference
+in-process, then ``core serve`` over HTTP. The in-process variants are measured
+in interleaved rounds (every operation of every variant, then the PHP
+reference, then again), so that a machine whose speed drifts during the run
+slows them alike and their ratios stay fair. Each measurement becomes a row of
+plain data; :mod:`bench.report` prints and judges them.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,7 +24,7 @@ from api.core import Core
 from bench import reference
 from bench.backends import PostgresBackend, SQLiteBackend, Target, postgres_answers
 from bench.dataset import Scale
-from bench.inprocess import App, call, environ, measure
+from bench.inprocess import App, Measurement, call, environ, measure
 from bench.load import Limits, run_load, start_server
 from bench.machine import load_average, machine_info
 from bench.operations import OPERATIONS, Operation, basic_auth, draw_samples
@@ -40,6 +44,7 @@ class Options:
     scales: list[Scale]
     calls: int = 200
     op_seconds: float = 10.0
+    rounds: int = 5
     http: bool = True
     duration: float = 5.0
     requests: int = 5000
@@ -186,51 +191,86 @@ class Run:
             samples = draw_samples(core.db)
             bodies = {op.name: op.bodies(samples) for op in OPERATIONS}
             apps = build_apps(core)
-            for operation in OPERATIONS:
-                for variant, app in apps.items():
-                    self._measure(target, core, app, variant, operation, bodies)
-                self.say(f"{prefix}: {operation.name} in-process done")
+            found, php = self._rounds(target, core, apps, bodies, prefix)
+            for (variant, name), measurement in found.items():
+                figures = measurement.describe()
+                self.rows.append(_row(target, variant, name, inprocess=figures))
             if self.options.php:
-                self._php(target, core, apps[CORE], bodies)
+                self._php(target, apps[CORE], bodies, php)
             if self.options.profile:
                 self._profile(target, core, apps, bodies)
         finally:
             core.close()
         return bodies
 
-    def _measure(
+    def _rounds(
         self,
         target: Target,
         core: Core,
+        apps: dict[str, App],
+        bodies: dict[str, list[bytes]],
+        prefix: str,
+    ) -> tuple[dict[tuple[str, str], Measurement], dict[str, Any]]:
+        """Measure every operation of every variant, then PHP, round by round."""
+        found: dict[tuple[str, str], Measurement] = {}
+        php: dict[str, Any] = {}
+        rounds = max(1, self.options.rounds)
+        for number in range(1, rounds + 1):
+            for operation, (variant, app) in product(OPERATIONS, apps.items()):
+                measured = self._measure(
+                    core, app, operation, bodies, rounds, cold=number == 1
+                )
+                key = (variant, operation.name)
+                found[key] = found[key].merge(measured) if key in found else measured
+            if self.options.php:
+                php = _merge_php(php, self._php_round(target, bodies, rounds))
+            self.say(f"{prefix}: in-process round {number} of {rounds} done")
+        return found, php
+
+    def _measure(
+        self,
+        core: Core,
         app: App,
-        variant: str,
         operation: Operation,
         bodies: dict[str, list[bytes]],
-    ) -> None:
-        found = measure(
+        rounds: int,
+        *,
+        cold: bool,
+    ) -> Measurement:
+        """One round's share of an operation's in-process calls."""
+        return measure(
             app,
             core,
             operation,
             bodies[operation.name],
-            calls=self.options.calls,
-            max_seconds=self.options.op_seconds,
-        )
-        self.rows.append(
-            _row(target, variant, operation.name, inprocess=found.describe())
+            calls=max(1, self.options.calls // rounds),
+            max_seconds=self.options.op_seconds / rounds,
+            cold=cold,
         )
 
-    def _php(
-        self, target: Target, core: Core, app: App, bodies: dict[str, list[bytes]]
-    ) -> None:
+    def _php_round(
+        self, target: Target, bodies: dict[str, list[bytes]], rounds: int
+    ) -> dict[str, Any]:
+        """One round's share of the PHP reference's calls."""
         chosen = [op for op in OPERATIONS if op.php]
         found = reference.run_reference(
             target.php,
             [(op.name, bodies[op.name]) for op in chosen],
-            calls=self.options.calls,
-            max_seconds=self.options.op_seconds,
+            calls=max(1, self.options.calls // rounds),
+            max_seconds=self.options.op_seconds / rounds,
         )
+        return dict(found["operations"])
+
+    def _php(
+        self,
+        target: Target,
+        app: App,
+        bodies: dict[str, list[bytes]],
+        found: dict[str, Any],
+    ) -> None:
+        chosen = [op for op in OPERATIONS if op.php]
         for operation in chosen:
-            figures = found["operations"][operation.name]
+            figures = found[operation.name]
             row = _row(target, PHP, operation.name, inprocess=_php_figures(figures))
             _, answer = call(
                 app, environ(bodies[operation.name][0], operation.action, basic_auth())
@@ -309,6 +349,25 @@ def _row(target: Target, variant: str, operation: str, **parts: Any) -> dict[str
 def _same(row: dict[str, Any], target: Target, variant: str, operation: str) -> bool:
     key = (row["backend"], row["tickets"], row["variant"], row["operation"])
     return key == (target.backend, target.scale.tickets, variant, operation)
+
+
+def _merge_php(before: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    """The PHP reference's figures of several rounds as one: the first call of
+    the first round, every later call of all of them, the last round's answer."""
+    merged = dict(before)
+    for name, figures in more.items():
+        if name not in merged:
+            merged[name] = dict(figures)
+            continue
+        kept = dict(merged[name])
+        kept["seconds"] = kept["seconds"] + figures["seconds"]
+        kept["queries"] = kept["queries"] + figures["queries"]
+        kept["errors"] = kept["errors"] + figures["errors"]
+        kept["error_sample"] = kept["error_sample"] or figures["error_sample"]
+        # The latest answer: it is compared with CORE's right after this round.
+        kept["sample"] = figures["sample"]
+        merged[name] = kept
+    return merged
 
 
 def _php_figures(figures: dict[str, Any]) -> dict[str, Any]:

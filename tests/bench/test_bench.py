@@ -19,7 +19,7 @@ from bench.backends import postgres_answers
 from bench.cli import main
 from bench.operations import OPERATIONS
 from bench.reference import ensure_php
-from bench.report import CORE, PHP, TARGETS
+from bench.report import CORE, PHP, SPYNE, TARGETS
 from tests.conftest import BACKENDS, postgres_admin_dsn
 
 pytestmark = pytest.mark.slow
@@ -91,6 +91,17 @@ def test_every_operation_is_measured_in_process(report: dict[str, Any]) -> None:
             assert 0 < figures["p50_ms"] <= figures["p95_ms"]
             assert figures["first_ms"] > 0
             assert figures["queries_min"] >= 0
+
+
+def test_variants_are_measured_in_interleaved_rounds(report: dict[str, Any]) -> None:
+    options = report["options"]
+    assert options["rounds"] > 1
+    per_round = options["calls"] // options["rounds"]
+    variants = [CORE, SPYNE] + ([PHP] if rows(report, PHP) else [])
+    for variant in variants:
+        for key, row in rows(report, variant).items():
+            # Every round's calls are there; the first round's first is apart.
+            assert row["inprocess"]["n"] == per_round * options["rounds"], key
 
 
 def test_every_operation_is_measured_over_http(report: dict[str, Any]) -> None:
