@@ -111,7 +111,7 @@ class Accounts(Area):
             size=checked_page_size(page_size),
             cursor=cursor,
             order_by=["-id"],
-            related=["manager_id"],
+            related={"manager_id": ["username"]},
             **filters,
         )
         items = [account_record(row, row.related["manager_id"]) for row in page.items]

@@ -184,7 +184,7 @@ class Tickets(Area):
         if not access.is_staff(self.user):
             filters["public"] = True
         comments = Comment.find(
-            self.db, order_by=["id"], related=["author_id"], **filters
+            self.db, order_by=["id"], related={"author_id": ["username"]}, **filters
         )
         records = [
             comment_record(c, row.number, c.related["author_id"])  # type: ignore[arg-type]

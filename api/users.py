@@ -103,7 +103,7 @@ class Users(Area):
             size=checked_page_size(page_size),
             cursor=cursor,
             order_by=["username"],
-            related=["account_id"],
+            related={"account_id": ["number"]},
             **filters,
         )
         items = [user_record(row, row.related["account_id"]) for row in page.items]
