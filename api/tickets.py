@@ -121,18 +121,18 @@ def ticket_record(
     row: Ticket, now: dt.datetime, comments: list[CommentRecord] | None = None
 ) -> TicketRecord:
     """Build the caller's view of a ticket row read with its related rows."""
-    related = row.related
+    related: dict[str, Any] = row.related  # partial rows: see RELATED
     server, assignee = related["server_id"], related["assignee_id"]
     return TicketRecord(
         number=row.number,
-        account_number=related["account_id"].number,  # type: ignore[union-attr]
+        account_number=related["account_id"].number,
         server_number=None if server is None else server.number,
         subject=row.subject,
         description=row.description,
         severity=row.severity,
         status=row.status,
         assignee=None if assignee is None else assignee.username,
-        opened_by=related["opened_by_id"].username,  # type: ignore[union-attr]
+        opened_by=related["opened_by_id"].username,
         resolution=row.resolution,
         response_due_at=row.response_due_at,
         responded_at=row.responded_at,
