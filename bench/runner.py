@@ -75,15 +75,23 @@ def fast_xml_supported() -> bool:
 
 
 def build_apps(core: Core) -> dict[str, App]:
-    """CORE's WSGI application as in production, and on Spyne's serializer."""
+    """CORE's WSGI application as in production, and on Spyne's serializer.
+
+    As a ``core serve`` worker does once it has built its application, the
+    heap is settled afterwards (:func:`service.server.settle_heap`).
+    """
     from service.app import Settings, create_app
+    from service.server import settle_heap
 
     if not fast_xml_supported():
-        return {CORE: create_app(core, Settings())}
-    return {
-        CORE: create_app(core, Settings(fast_xml=True)),
-        SPYNE: create_app(core, Settings(fast_xml=False)),
-    }
+        apps = {CORE: create_app(core, Settings())}
+    else:
+        apps = {
+            CORE: create_app(core, Settings(fast_xml=True)),
+            SPYNE: create_app(core, Settings(fast_xml=False)),
+        }
+    settle_heap()
+    return apps
 
 
 @dataclass

@@ -7,6 +7,7 @@ builds the WSGI application, so no database connection crosses a fork.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import runpy
@@ -93,7 +94,21 @@ class CoreServer(BaseApplication):  # type: ignore[misc]
         logger.info(
             "worker %s serving %s", os.getpid(), redact_url(self.options.database_url)
         )
-        return create_app(core, self.options.settings)
+        app = create_app(core, self.options.settings)
+        settle_heap()
+        return app
+
+
+def settle_heap() -> None:
+    """Move what a worker built at start out of the garbage collector's way.
+
+    The application, its WSDL, its compiled writers and Spyne's tables live as
+    long as the worker. Frozen (:func:`gc.freeze`), they are no longer walked by
+    every full collection, which otherwise lands on an unlucky request now and
+    then and makes it a millisecond or more slower.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def open_in_worker(url: str) -> Core:

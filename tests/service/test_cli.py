@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 from api.core import Core
 from api.db import connect
 from api.tables import SCHEMA
+from service.server import CoreServer, ServeOptions
 
 from .conftest import ROOT
 
@@ -88,3 +90,21 @@ def test_an_old_database_is_refused_with_the_upgrade_command(db_url: str) -> Non
     db.execute("UPDATE core_schema_version SET version = 0")
     with pytest.raises(Exception, match="core migrate"):
         Core.open(db_url)
+
+
+def test_a_worker_settles_its_heap_once_its_application_is_built(
+    db_url: str,
+) -> None:
+    core("init", db_url=db_url, CORE_ADMIN_PASSWORD="admin password 1")
+    worker = CoreServer(ServeOptions(database_url=db_url))
+    gc.unfreeze()
+
+    try:
+        app = worker.load()
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+
+    # What the worker built lives as long as it: no full collection walks it.
+    assert app is not None
+    assert frozen > 10_000
