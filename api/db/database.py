@@ -222,7 +222,7 @@ class Database:
         cur = None
         try:
             cur = conn.cursor()
-            cur.execute(sql, tuple(params))
+            self.dialect.run(conn, cur, sql, tuple(params))
             rows = cur.fetchall() if cur.description is not None else []
             return Result(rows, cur.rowcount)
         except errors.Error:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -130,6 +131,10 @@ class Dialect:
         """Tell whether ``exc`` means the connection is gone for good."""
         return False
 
+    def run(self, conn: Any, cursor: Any, sql: str, params: tuple[Any, ...]) -> None:
+        """Run one statement on ``cursor``, a cursor of ``conn``."""
+        cursor.execute(sql, params)
+
     def close(self) -> None:
         """Close the dialect's pooled connections."""
         self.pool.close()
@@ -219,10 +224,21 @@ class PostgresDialect(Dialect):
 
     A connection that the server dropped (a restart, a failover) is discarded
     when it fails, and the next use opens a fresh one.
+
+    Reads are prepared on the server, once per connection and statement text
+    (see :class:`Prepared`): a ticket joined to four tables takes the planner
+    longer than the executor, and psycopg2 has it planned afresh every time.
     """
 
     name = "postgresql"
     placeholder = "%s"
+
+    def __init__(self, url: str, **options: Any) -> None:
+        super().__init__(url, **options)
+        self.prepared = Prepared()
+
+    def run(self, conn: Any, cursor: Any, sql: str, params: tuple[Any, ...]) -> None:
+        self.prepared.run(conn, cursor, sql, params)
 
     def connect(self) -> Any:
         import psycopg2
@@ -272,6 +288,121 @@ class PostgresDialect(Dialect):
         if state.startswith(_PG_DISCONNECT_STATES):
             return True
         return isinstance(exc, psycopg2.InterfaceError)
+
+
+#: SQLSTATEs after which a prepared statement is prepared again: it does not
+#: exist (a ``DISCARD``, a pooler's new session) or its result type changed.
+_PREPARE_AGAIN = ("26000", "0A000")
+
+
+class Prepared:
+    """Server-side prepared statements of PostgreSQL connections.
+
+    A ``SELECT`` is prepared (``PREPARE core_N AS ...``) the first time a
+    connection runs it outside a transaction, and from then on that
+    connection runs it with ``EXECUTE core_N(...)``, so the server plans it
+    again only when it sees fit. Statements are never prepared inside a
+    transaction, where a failed ``PREPARE`` would abort it; a statement the
+    server cannot prepare (a parameter of no inferable type) is run as it is
+    from then on. Each connection prepares at most :attr:`limit` statements.
+    Names come from a counter, so no text of a statement ever names another.
+    """
+
+    limit = 256
+
+    def __init__(self) -> None:
+        self._names: dict[str, str] = {}
+        self._refused: set[str] = set()
+        self._done: weakref.WeakKeyDictionary[Any, set[str]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def run(self, conn: Any, cursor: Any, sql: str, params: tuple[Any, ...]) -> None:
+        """Run ``sql`` with ``params``, prepared where it may be."""
+        name = self._names.get(sql)
+        done = self._done.get(conn)
+        if name is None or done is None or name not in done:
+            may = self._may_prepare(conn, sql, done)
+            name = self._prepare(conn, cursor, sql) if may else None
+        if name is None:
+            cursor.execute(sql, params)
+        else:
+            self._execute(conn, cursor, sql, name, params)
+
+    def _may_prepare(self, conn: Any, sql: str, done: set[str] | None) -> bool:
+        if sql in self._refused or not _is_select(sql):
+            return False
+        if done is not None and len(done) >= self.limit:
+            return False
+        return bool(conn.info.transaction_status == _IDLE)
+
+    def _prepare(self, conn: Any, cursor: Any, sql: str) -> str | None:
+        import psycopg2
+
+        with self._lock:
+            name = self._names.setdefault(sql, f"core_{len(self._names) + 1}")
+        try:
+            cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
+        except psycopg2.ProgrammingError as exc:
+            if _state(exc) == "42P05":  # prepared here already, by another path
+                self._done.setdefault(conn, set()).add(name)
+                return name
+            logger.debug("not prepared (%s): %s", _first_line(exc), sql)
+            self._refused.add(sql)
+            return None
+        self._done.setdefault(conn, set()).add(name)
+        return name
+
+    def _execute(
+        self, conn: Any, cursor: Any, sql: str, name: str, params: tuple[Any, ...]
+    ) -> None:
+        import psycopg2
+
+        statement = f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
+        if not params:
+            statement = f"EXECUTE {name}"
+        try:
+            cursor.execute(statement, params)
+        except psycopg2.Error as exc:
+            if _state(exc) not in _PREPARE_AGAIN:
+                raise
+            if conn.info.transaction_status != _IDLE:
+                raise
+            self._done.get(conn, set()).discard(name)
+            if _state(exc) != "26000":
+                cursor.execute(f"DEALLOCATE {name}")
+            cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
+            self._done.setdefault(conn, set()).add(name)
+            cursor.execute(statement, params)
+
+
+#: psycopg2's status of a connection outside any transaction.
+_IDLE = 0
+_PLACEHOLDER = re.compile(r"%[s%]")
+
+
+def _numbered(sql: str) -> str:
+    """``sql`` with psycopg2's ``%s`` as PostgreSQL's ``$1``, ``$2``... and
+    ``%%`` as ``%``, as ``PREPARE`` wants it."""
+    count = 0
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal count
+        if match.group() == "%%":
+            return "%"
+        count += 1
+        return f"${count}"
+
+    return _PLACEHOLDER.sub(number, sql)
+
+
+def _is_select(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
+def _state(exc: Exception) -> str:
+    return getattr(exc, "pgcode", None) or ""
 
 
 def _first_line(exc: Exception) -> str:
