@@ -102,7 +102,7 @@ class Measurement:
         return {
             "n": len(self.seconds),
             "first_ms": round(self.first_ms, 4),
-            **summary(self.seconds, (50, 95)),
+            **summary(self.seconds, (10, 50, 95)),
             "median_ms": summary(self.seconds, (50,))["p50_ms"],
             "first_queries": self.first_queries,
             "queries_per_call": _constant(self.queries),

@@ -385,7 +385,7 @@ def _php_figures(figures: dict[str, Any]) -> dict[str, Any]:
     return {
         "n": len(seconds),
         "first_ms": round(figures["first_seconds"] * 1000, 4),
-        **summary(seconds, (50, 95)),
+        **summary(seconds, (10, 50, 95)),
         "median_ms": summary(seconds, (50,))["p50_ms"],
         "first_queries": figures["first_queries"],
         "queries_per_call": constant,
