@@ -176,13 +176,17 @@ _INLINE: dict[Convert, str] = {
 }
 
 
-def generate_record_writer(type_name: str, fields: list[tuple[str, Write]]) -> Write:
+def generate_record_writer(
+    type_name: str, fields: list[tuple[str, Write]], texts: dict[Write, Text]
+) -> Write:
     """Generate the Python source of one record type's writer, and compile it.
 
     Each simple field becomes a few inline statements (read the attribute,
     test for ``None``, convert, append); any other field calls its compiled
     writer. It writes exactly what calling each field's writer in turn does.
     Every constant reaches the code through its namespace, never its source.
+
+    :param texts: how each simple field's writer writes it.
     """
     namespace: dict[str, Any] = {
         "special": _SPECIAL.search,
@@ -191,23 +195,22 @@ def generate_record_writer(type_name: str, fields: list[tuple[str, Write]]) -> W
     }
     lines = ["def write(value, out):", "    append = out.append"]
     for index, (name, member) in enumerate(fields):
-        lines += _field_source(index, name, member, namespace)
+        lines += _field_source(index, name, texts.get(member), member, namespace)
     lines.append("    return None")
 
     source = "\n".join(lines)
     code = compile(source, f"<record writer of {type_name}>", "exec")
     exec(code, namespace)  # the source holds names and literals, nothing else
     write: Write = namespace["write"]
-    write.source = source  # type: ignore[attr-defined]
     return write
 
 
 def _field_source(
-    index: int, name: str, member: Write, namespace: dict[str, Any]
+    index: int, name: str, text: Text | None, member: Write, namespace: dict[str, Any]
 ) -> list[str]:
-    """The statements that write field ``index``, read as attribute ``name``."""
+    """The statements that write field ``index``, read as attribute ``name``;
+    ``text`` says how, for a simple field."""
     read = f"    v = getattr(value, {name!r}, None)"
-    text: Text | None = getattr(member, "text", None)
     if text is None:
         namespace[f"m{index}"] = member
         return [read, f"    m{index}(v, out)"]
@@ -253,6 +256,8 @@ class Compiler:
         self.prefixes = _prefixes(self.nsmap)
         self.converters = _converters(protocol)
         self.bodies: dict[Model, Write] = {}
+        #: How each simple field's writer writes it, for the generated writers.
+        self.texts: dict[Write, Text] = {}
         self.namespaces: set[str] = set()
         self.nil = self._prefixed(NS_XSI, "nil")
 
@@ -365,8 +370,8 @@ class Compiler:
             if value is not None:
                 out.append(start + convert(value) + end)
 
-        required.text = Text(convert, start, end, default, nil, True)  # type: ignore[attr-defined]
-        optional.text = Text(convert, start, end, default, nil, False)  # type: ignore[attr-defined]
+        self.texts[required] = Text(convert, start, end, default, nil, True)
+        self.texts[optional] = Text(convert, start, end, default, nil, False)
         return required, optional
 
     def complex(self, cls: Model, attrs: Any, namespace: str, name: str) -> Write:
@@ -452,7 +457,8 @@ class Compiler:
             (snake(key), member)
             for key, member in self.members(cls, cls.get_namespace())
         ]
-        generated.append(generate_record_writer(cls.get_type_name(), fields))
+        name = cls.get_type_name()
+        generated.append(generate_record_writer(name, fields, self.texts))
         return write
 
     def tags(self, namespace: str, name: str) -> tuple[str, str, str]:

@@ -571,14 +571,15 @@ class HardenedSoap11(Soap11):  # type: ignore[misc]
 def _parsed_envelope(ctx: Any) -> etree._Element | None:
     """The Envelope the guard parsed for this request, taken once, if any.
 
-    Only a plain POST with a Content-Type qualifies: anything else goes
-    through Spyne's own checks, which answer it as they always have.
+    The guard parses POST requests only; one without a Content-Type (or a
+    multipart one) still goes through Spyne's own checks, which answer it as
+    they always have.
     """
     environ = getattr(ctx.transport, "req_env", None)
     if not isinstance(environ, dict):
         return None
     envelope: etree._Element | None = environ.pop(PARSED_ENVELOPE, None)
-    if envelope is None or environ.get("REQUEST_METHOD") != "POST":
+    if envelope is None:
         return None
     content_type = environ.get("CONTENT_TYPE") or ""
     if not content_type or content_type.lower().startswith("multipart/"):
