@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.db import errors
-from api.db.dialects import Dialect, dialect_for
+from api.db.dialects import Dialect, dialect_for, is_read
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class Database:
         except errors.OperationalError:
             lost = self._last_was_disconnect
             self.dialect.pool.release(conn, discard=lost)
-            if not (lost and _is_read(sql)):
+            if not (lost and is_read(sql)):
                 raise
             return self._retry(sql, params)
         self.dialect.pool.release(conn)
@@ -246,10 +246,6 @@ def _close_cursor(cur: Any) -> None:
         cur.close()
     except Exception:
         logger.debug("closing a cursor failed", exc_info=True)
-
-
-def _is_read(sql: str) -> bool:
-    return sql.lstrip()[:6].upper() == "SELECT"
 
 
 def connect(url: str, **options: Any) -> Database:

@@ -331,7 +331,7 @@ class Prepared:
             self._execute(conn, cursor, sql, name, params)
 
     def _may_prepare(self, conn: Any, sql: str, done: set[str] | None) -> bool:
-        if sql in self._refused or not _is_select(sql):
+        if sql in self._refused or not is_read(sql):
             return False
         if done is not None and len(done) >= self.limit:
             return False
@@ -345,9 +345,6 @@ class Prepared:
         try:
             cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
         except psycopg2.ProgrammingError as exc:
-            if _state(exc) == "42P05":  # prepared here already, by another path
-                self._done.setdefault(conn, set()).add(name)
-                return name
             logger.debug("not prepared (%s): %s", _first_line(exc), sql)
             self._refused.add(sql)
             return None
@@ -365,16 +362,16 @@ class Prepared:
         try:
             cursor.execute(statement, params)
         except psycopg2.Error as exc:
-            if _state(exc) not in _PREPARE_AGAIN:
-                raise
-            if conn.info.transaction_status != _IDLE:
+            state = _state(exc)
+            if state not in _PREPARE_AGAIN or conn.info.transaction_status != _IDLE:
                 raise
             self._done.get(conn, set()).discard(name)
-            if _state(exc) != "26000":
+            if state != "26000":
                 cursor.execute(f"DEALLOCATE {name}")
-            cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
-            self._done.setdefault(conn, set()).add(name)
-            cursor.execute(statement, params)
+            if self._prepare(conn, cursor, sql) is None:
+                cursor.execute(sql, params)
+            else:
+                cursor.execute(statement, params)
 
 
 #: psycopg2's status of a connection outside any transaction.
@@ -397,7 +394,8 @@ def _numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(number, sql)
 
 
-def _is_select(sql: str) -> bool:
+def is_read(sql: str) -> bool:
+    """Tell whether ``sql`` is a ``SELECT``."""
     return sql.lstrip()[:6].upper() == "SELECT"
 
 
