@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from api import access
 from api.area import Area
@@ -187,7 +187,7 @@ class Tickets(Area):
             self.db, order_by=["id"], related={"author_id": ["username"]}, **filters
         )
         records = [
-            comment_record(c, row.number, c.related["author_id"])  # type: ignore[arg-type]
+            comment_record(c, row.number, cast(User, c.related["author_id"]))
             for c in comments
         ]
         return ticket_record(row, self.session.now(), records)

@@ -16,13 +16,15 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from bench import report
 from bench.backends import postgres_dsn
 from bench.dataset import Scale
 from bench.load import default_workers
 from bench.runner import Options, Run
+
+T = TypeVar("T")
 
 QUICK_TICKETS = [300]
 DEFAULT_TICKETS = [10_000, 1_000_000]
@@ -116,7 +118,7 @@ def options_from(args: argparse.Namespace) -> Options:
     if len(accounts) != len(tickets):
         raise SystemExit("--accounts needs one value, or one per --tickets size")
 
-    def pick(value: object, normal: object, small: object) -> object:
+    def pick(value: T | None, normal: T, small: T) -> T:
         return value if value is not None else (small if quick else normal)
 
     return Options(
@@ -125,14 +127,14 @@ def options_from(args: argparse.Namespace) -> Options:
             Scale(count, number, args.seed)
             for count, number in zip(tickets, accounts, strict=True)
         ],
-        calls=int(pick(args.calls, 200, 10)),  # type: ignore[call-overload]
-        op_seconds=float(pick(args.op_seconds, 10.0, 2.0)),  # type: ignore[arg-type]
-        rounds=int(pick(args.rounds, 5, 2)),  # type: ignore[call-overload]
+        calls=int(pick(args.calls, 200, 10)),
+        op_seconds=float(pick(args.op_seconds, 10.0, 2.0)),
+        rounds=int(pick(args.rounds, 5, 2)),
         http=not args.no_http,
-        duration=float(pick(args.duration, 5.0, 1.0)),  # type: ignore[arg-type]
-        requests=int(pick(args.requests, 5000, 40)),  # type: ignore[call-overload]
-        concurrency=int(pick(args.concurrency, 4, 2)),  # type: ignore[call-overload]
-        workers=int(pick(args.workers, default_workers(), 2)),  # type: ignore[call-overload]
+        duration=float(pick(args.duration, 5.0, 1.0)),
+        requests=int(pick(args.requests, 5000, 40)),
+        concurrency=int(pick(args.concurrency, 4, 2)),
+        workers=int(pick(args.workers, default_workers(), 2)),
         php=not args.no_php,
         install=not args.no_install,
         reuse=args.reuse,
